@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "AudioHAL",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AudioHAL", targets: ["AudioHAL"]),
+        .library(name: "Buffers", targets: ["Buffers"]),
+        .library(name: "LoopbackBackend", targets: ["LoopbackBackend"]),
+        .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+    ],
+    targets: [
+        .target(name: "Buffers"),
+        .target(name: "AudioHAL", dependencies: ["Buffers"]),
+        .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
+        .executableTarget(
+            name: "AudioHALExample",
+            dependencies: ["AudioHAL", "LoopbackBackend"],
+            path: "Examples/AudioHALExample"
+        ),
+        .target(
+            name: "AllocationCounting",
+            dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+            path: "Tests/AllocationCounting"
+        ),
+        .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
+        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
+        .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Buffers: ring buffers and block access for audio data.
+public enum BuffersModule {}
