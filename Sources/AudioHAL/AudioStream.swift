@@ -1,0 +1,286 @@
+import Buffers
+import Synchronization
+
+/// An open stream: a device (or a pair) in one or both directions, moved by a
+/// real-time callback or by blocking read and write.
+///
+/// Open one with ``AudioBackend/openStream(_:callback:)`` or
+/// ``AudioBackend/openBlockingStream(_:bufferFrames:)``. The life cycle is
+/// described by ``StreamState``. The object is thread-safe: control calls may
+/// come from any thread, and one thread may write while another reads.
+public final class AudioStream: @unchecked Sendable {
+    /// What was asked for.
+    public let requested: StreamConfiguration
+    /// What was granted.
+    public var granted: GrantedConfiguration { engine.granted }
+    /// How audio moves: callback or blocking.
+    public let mode: StreamMode
+
+    let driver: any StreamDriver
+    let engine: StreamEngine
+    let lifecycle = Mutex<StreamState>(.open)
+
+    init(requested: StreamConfiguration, driver: any StreamDriver, mode: StreamMode) {
+        self.requested = requested
+        self.driver = driver
+        self.mode = mode
+        engine = StreamEngine(
+            granted: driver.granted, policy: requested.xrunPolicy, mode: mode, maxFramesPerCall: driver.maxFramesPerCall)
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: - State
+
+    /// The current state. A stream whose driver ended by itself reads as stopped or failed.
+    public var state: StreamState {
+        lifecycle.withLock { state in
+            settle(&state)
+            return state
+        }
+    }
+
+    /// Frames handed to (or taken from) the program since the last start.
+    public var framePosition: Int64 { engine.framePosition }
+
+    /// The xrun counters and log since the last start.
+    public var xruns: XrunReport { engine.xruns.snapshot() }
+
+    /// The error that ended the stream, if it failed.
+    public var error: HALError? {
+        if case .failed(let error) = state { return error }
+        return nil
+    }
+
+    /// Folds a driver's own ending into the state. Called with the lock held.
+    private func settle(_ state: inout StreamState) {
+        guard case .running = state, let end = engine.ended else { return }
+        driver.stop(drain: false)
+        switch end {
+        case .completed: state = .stopped(.completed)
+        case .aborted: state = .stopped(.callbackAborted)
+        case .failed(let error): state = .failed(error)
+        }
+    }
+
+    private func invalid(_ operation: String, _ state: StreamState, allowed: [String]) -> HALError {
+        .invalidState(operation: operation, state: state.description, allowed: allowed)
+    }
+
+    // MARK: - Control
+
+    /// Starts the stream; counters, position and xrun log restart from zero.
+    ///
+    /// - Throws: ``HALError/invalidState(operation:state:allowed:)`` unless open or stopped;
+    ///   the driver's error if the device refuses to start.
+    public func start() throws(HALError) {
+        try lifecycle.withLock { (state: inout StreamState) throws(HALError) in
+            settle(&state)
+            switch state {
+            case .open, .stopped:
+                engine.resetForStart()
+                try driver.start(engine: engine)
+                state = .running
+            default:
+                throw invalid("start", state, allowed: ["open", "stopped"])
+            }
+        }
+    }
+
+    /// Stops after playing out every frame already produced (the queued
+    /// blocking output included), waiting at most `timeout` for that.
+    ///
+    /// On a stream that the callback already completed or aborted this does nothing.
+    /// - Throws: ``HALError/invalidState(operation:state:allowed:)`` unless running.
+    public func stop(timeout: Duration = .seconds(30)) throws(HALError) {
+        try lifecycle.withLock { (state: inout StreamState) throws(HALError) in
+            settle(&state)
+            switch state {
+            case .running:
+                drainBlockingOutput(timeout: timeout)
+                engine.draining.store(true, ordering: .relaxed)
+                driver.stop(drain: true)
+                state = .stopped(.stopped)
+            case .stopped(.completed), .stopped(.callbackAborted):
+                return
+            default:
+                throw invalid("stop", state, allowed: ["running"])
+            }
+        }
+    }
+
+    /// Stops at once, dropping queued output.
+    ///
+    /// On a stream that the callback already completed or aborted this does nothing.
+    /// - Throws: ``HALError/invalidState(operation:state:allowed:)`` unless running.
+    public func abort() throws(HALError) {
+        try lifecycle.withLock { (state: inout StreamState) throws(HALError) in
+            settle(&state)
+            switch state {
+            case .running:
+                driver.stop(drain: false)
+                state = .stopped(.aborted)
+            case .stopped(.completed), .stopped(.callbackAborted):
+                return
+            default:
+                throw invalid("abort", state, allowed: ["running"])
+            }
+        }
+    }
+
+    /// Aborts if running and releases the device. Closing twice does nothing.
+    public func close() {
+        lifecycle.withLock { state in
+            switch state {
+            case .closed:
+                return
+            case .running:
+                driver.stop(drain: false)
+            default:
+                break
+            }
+            driver.close()
+            state = .closed
+        }
+    }
+
+    /// Waits until the stream stops by itself (callback completion, abort or
+    /// failure) or `timeout` passes.
+    ///
+    /// - Returns: `true` when the stream is no longer running.
+    public func waitUntilFinished(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            if case .running = state {} else { return true }
+            if ContinuousClock.now >= deadline { return false }
+            if (try? driver.advanceForBlockingIO()) == true { continue }
+            pause()
+        }
+    }
+
+    // MARK: - Blocking I/O
+
+    /// Frames a blocking ``read(into:timeout:)`` can take now without waiting.
+    public var readAvailable: Int { engine.inputRing?.readAvailable ?? 0 }
+
+    /// Frames a blocking ``write(_:timeout:)`` can queue now without waiting.
+    public var writeAvailable: Int { engine.outputRing?.writeAvailable ?? 0 }
+
+    /// Queues interleaved output samples, waiting for room as the device plays.
+    ///
+    /// - Parameters:
+    ///   - samples: whole frames, `frames × output channels` interleaved samples.
+    ///   - timeout: how long to wait for room; `nil` waits as long as the stream runs.
+    /// - Returns: frames queued; fewer than given only when the timeout passed.
+    /// - Throws: when the stream is not a running blocking stream with an
+    ///   output, when `samples` is not whole frames, or the error that ended the stream.
+    @discardableResult
+    public func write(_ samples: UnsafeBufferPointer<Float>, timeout: Duration? = nil) throws(HALError) -> Int {
+        let ring = try blockingRing(engine.outputRing, direction: .output, operation: "write")
+        let channels = engine.outputChannels
+        guard samples.count % channels == 0 else {
+            throw .invalidArgument("write of \(samples.count) samples is not whole frames of \(channels) channels")
+        }
+        let frames = samples.count / channels
+        var done = 0
+        try waitLoop(operation: "write", timeout: timeout) { () throws(HALError) -> Bool in
+            if done < frames, let base = samples.baseAddress {
+                done += ring.write(UnsafeBufferPointer(start: base + done * channels, count: (frames - done) * channels))
+                engine.outputPrimed.store(true, ordering: .relaxed)
+            }
+            return done == frames
+        }
+        return done
+    }
+
+    /// Queues interleaved output samples; see ``write(_:timeout:)-(UnsafeBufferPointer<Float>,_)``.
+    @discardableResult
+    public func write(_ samples: [Float], timeout: Duration? = nil) throws(HALError) -> Int {
+        try samples.withUnsafeBufferPointer { (buffer) throws(HALError) -> Int in try write(buffer, timeout: timeout) }
+    }
+
+    /// Reads captured frames, interleaved, waiting until `destination` is full.
+    ///
+    /// - Parameters:
+    ///   - destination: room for whole frames, `frames × input channels` samples.
+    ///   - timeout: how long to wait; `nil` waits as long as the stream runs.
+    /// - Returns: frames read; fewer than asked only when the timeout passed.
+    /// - Throws: when the stream is not a running blocking stream with an
+    ///   input, when `destination` is not whole frames, or the error that ended the stream.
+    @discardableResult
+    public func read(into destination: UnsafeMutableBufferPointer<Float>, timeout: Duration? = nil) throws(HALError) -> Int {
+        let ring = try blockingRing(engine.inputRing, direction: .input, operation: "read")
+        let channels = engine.inputChannels
+        guard destination.count % channels == 0 else {
+            throw .invalidArgument("read into \(destination.count) samples is not whole frames of \(channels) channels")
+        }
+        let frames = destination.count / channels
+        var done = 0
+        try waitLoop(operation: "read", timeout: timeout) { () throws(HALError) -> Bool in
+            if done < frames, let base = destination.baseAddress {
+                done += ring.read(into: UnsafeMutableBufferPointer(start: base + done * channels, count: (frames - done) * channels))
+            }
+            return done == frames
+        }
+        return done
+    }
+
+    /// Reads `frames` captured frames, interleaved; see ``read(into:timeout:)``.
+    public func read(frames: Int, timeout: Duration? = nil) throws(HALError) -> [Float] {
+        guard frames >= 0 else { throw .invalidArgument("cannot read \(frames) frames; give 0 or more") }
+        var samples = [Float](repeating: 0, count: frames * engine.inputChannels)
+        let done = try samples.withUnsafeMutableBufferPointer { (buffer) throws(HALError) -> Int in
+            try read(into: buffer, timeout: timeout)
+        }
+        samples.removeLast((frames - done) * engine.inputChannels)
+        return samples
+    }
+
+    private func blockingRing(_ ring: RingBuffer?, direction: Direction, operation: String) throws(HALError) -> RingBuffer {
+        guard case .blocking = mode else { throw .wrongMode(operation: operation, mode: mode.name) }
+        guard let ring else { throw .directionNotOpen(operation: operation, direction: direction) }
+        let current = state
+        switch current {
+        case .running: return ring
+        case .failed(let error): throw error
+        default: throw invalid(operation, current, allowed: ["running"])
+        }
+    }
+
+    /// Repeats `attempt` until it reports completion, advancing a virtual clock
+    /// or pausing between tries, until the timeout passes or the stream ends.
+    private func waitLoop(operation: String, timeout: Duration?, _ attempt: () throws(HALError) -> Bool) throws(HALError) {
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        while true {
+            if try attempt() { return }
+            let current = state
+            switch current {
+            case .running: break
+            case .failed(let error): throw error
+            default: throw invalid(operation, current, allowed: ["running"])
+            }
+            if let deadline, ContinuousClock.now >= deadline { return }
+            if try driver.advanceForBlockingIO() { continue }
+            pause()
+        }
+    }
+
+    /// Lets the device play what blocking writes queued, up to `timeout`.
+    private func drainBlockingOutput(timeout: Duration) {
+        guard let ring = engine.outputRing else { return }
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ring.readAvailable > 0 && engine.ended == nil && ContinuousClock.now < deadline {
+            if (try? driver.advanceForBlockingIO()) == true { continue }
+            pause()
+        }
+    }
+
+    /// Sleeps a fraction of a period.
+    private func pause() {
+        let period = Double(max(1, granted.framesPerPeriod)) / max(1, granted.sampleRate)
+        let seconds = min(max(period / 4, 0.0002), 0.005)
+        Pause.sleep(seconds: seconds)
+    }
+}
