@@ -92,7 +92,8 @@ public final class BackendRegistry: Sendable {
         try DeviceSpec(parsing: spec, backends: Array(Set(names + Self.preferenceOrder)))
     }
 
-    /// The default device spec: from `AUDIOHAL_BACKEND` when set, else the first
+    /// The default device spec: from `AUDIOHAL_BACKEND` when set (a backend name,
+    /// or a device spec containing a colon such as `alsa:hw:1` or `hw:1`), else the first
     /// usable backend in ``preferenceOrder`` (then any registered one) with its default device.
     ///
     /// - Throws: when `AUDIOHAL_BACKEND` names an unregistered backend or an
@@ -100,7 +101,8 @@ public final class BackendRegistry: Sendable {
     public func defaultSpec(environment: [String: String]? = nil) throws(HALError) -> DeviceSpec {
         let value = environment.map { $0[Self.environmentVariable] } ?? Self.environmentValue()
         if let value, !value.isEmpty {
-            let spec = try parse(value)
+            // A bare word names a backend here (`loopback`), while a spec with a colon names a device too.
+            let spec = value.contains(":") ? try parse(value) : DeviceSpec(backend: value)
             _ = try backend(named: spec.backend)
             return spec
         }
