@@ -118,10 +118,14 @@ struct RingBufferStateTests {
     func readPartialDestination() throws {
         let ring = try RingBuffer(capacityFrames: 4, bytesPerFrame: 3)
         _ = ring.put(pattern(from: 0, frames: 4, bytesPerFrame: 3), mode: .copy)
-        var destination = [UInt8](repeating: 0xEE, count: 8)
-        #expect(destination.withUnsafeMutableBytes { ring.read(into: $0) } == 2)
-        #expect(Array(destination[..<6]) == pattern(from: 0, frames: 2, bytesPerFrame: 3))
-        #expect(Array(destination[6...]) == [0xEE, 0xEE])
+        // An 8-byte destination inside a larger buffer, so an overrun would
+        // land in the guard bytes instead of unowned memory.
+        var buffer = [UInt8](repeating: 0xEE, count: 16)
+        let frames = buffer.withUnsafeMutableBytes { ring.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<8])) }
+        #expect(frames == 2)
+        #expect(Array(buffer[..<6]) == pattern(from: 0, frames: 2, bytesPerFrame: 3))
+        #expect(Array(buffer[6...]) == [UInt8](repeating: 0xEE, count: 10))
+        #expect(ring.readAvailable == 2)
     }
 
     @Test("positions keep working when they overflow Int", arguments: TransferMode.allCases)

@@ -45,7 +45,7 @@ struct RingBufferStressTests {
     static let frameSize = MemoryLayout<UInt64>.size
     static let totalBytes = 1 << 30
     static let maxChunk = 6000   // larger than the ring, so some transfers are partial
-    static let timeLimit: Duration = .seconds(600)
+    static let timeLimit: Duration = .seconds(300)
 
     /// Mostly audio-sized chunks, sometimes more than the ring holds.
     static func chunk(_ random: inout SplitMix64) -> Int {
