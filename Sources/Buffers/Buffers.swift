@@ -1,2 +1,0 @@
-/// Buffers: ring buffers and block access for audio data.
-public enum BuffersModule {}
