@@ -1,0 +1,27 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so they never slow the main build.
+// Run from this folder: `swift package benchmark` (needs libjack-jackd2-dev for the C peer).
+let package = Package(
+    name: "AudioHALBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "AudioHAL", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CJack", path: "Sources/CJack", pkgConfig: "jack",
+            providers: [.apt(["libjack-jackd2-dev"])]),
+        .executableTarget(
+            name: "RingBufferBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Buffers", package: "AudioHAL"),
+                "CJack",
+            ],
+            path: "Benchmarks/RingBufferBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+)
