@@ -252,6 +252,11 @@ public final class StreamEngine: @unchecked Sendable {
     /// Frames handed to (or taken from) the program since the stream started.
     public var framePosition: Int64 { position.load(ordering: .relaxed) }
 
+    /// Whether the program moves audio with blocking read and write rather than
+    /// a callback, so a driver with a virtual clock can leave the pace to
+    /// ``StreamDriver/advanceForBlockingIO()``.
+    public var usesBlockingIO: Bool { callback == nil }
+
     /// Whether output written so far is being played out before a stop.
     public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
