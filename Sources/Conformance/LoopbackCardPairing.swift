@@ -8,6 +8,12 @@ public struct LoopbackCardPairing: Sendable, Hashable {
     /// The capture device id (`hw:1,1`).
     public var input: String
 
+    /// Creates a pairing of two device ids.
+    public init(output: String, input: String) {
+        self.output = output
+        self.input = input
+    }
+
     /// A sentence for the report.
     public var note: String {
         "ALSA loopback card: playing on \(output) and capturing on \(input) (snd-aloop loops playback subdevice ,0 to capture ,1)"

@@ -118,7 +118,8 @@ struct Conform: ParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment[BackendRegistry.environmentVariable]
         let selection = try Selection.resolve(
-            registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice, environment: environment)
+            registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice, environment: environment,
+            loopbackOnly: inject.isEmpty ? nil : "--inject")
         if listDevices { return print(try Listings.devices(selection.backend)) }
         var scripting: (any DeviceStallScripting)?
         if let loopback = selection.backend as? LoopbackBackend {

@@ -15,7 +15,7 @@ struct Selection {
     /// - Throws: ``UsageProblem`` or ``HALError`` naming the problem and what is available.
     static func resolve(
         registry: BackendRegistry, backend backendName: String?, device: String?, input: String?, output: String?,
-        environment: String?
+        environment: String?, loopbackOnly: String? = nil
     ) throws -> Selection {
         let inputSpec = input ?? device
         let outputSpec = output ?? device
@@ -39,6 +39,9 @@ struct Selection {
             if ids[0] == nil, ids[1] == nil, !spec.isDefault { ids = [spec.device, spec.device] }
         }
         let resolvedName = name ?? "loopback"
+        if let loopbackOnly, resolvedName != "loopback" {
+            throw UsageProblem("\(loopbackOnly) works only with the loopback backend; the selected backend is '\(resolvedName)'")
+        }
         let backend: any AudioBackend
         do {
             backend = try registry.resolve(DeviceSpec(backend: resolvedName))

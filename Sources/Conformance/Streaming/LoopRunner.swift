@@ -15,6 +15,16 @@ public struct PeriodStamp: Sendable, Hashable {
     public var wallTime: Double
     /// The callback's status bits.
     public var status: CallbackStatus
+
+    /// Creates a stamp; see the properties for their meaning.
+    public init(framePosition: Int64, frames: Int, hostTime: Double, deviceTime: Double, wallTime: Double, status: CallbackStatus) {
+        self.framePosition = framePosition
+        self.frames = frames
+        self.hostTime = hostTime
+        self.deviceTime = deviceTime
+        self.wallTime = wallTime
+        self.status = status
+    }
 }
 
 /// What a duplex callback run played and captured.
