@@ -35,7 +35,10 @@ public struct TestSignal: Sendable, Hashable {
         frames: Int, channels: Int, format: SampleFormat, seed: UInt64 = 0x5EED_AD10, amplitude: Float = 0.5
     ) -> TestSignal {
         let step = quantizationStep(format)
-        var generators = (0..<channels).map { SplitMix64(seed: seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+        // Each channel's seed is a draw from a generator seeded with `seed`, so
+        // the channels are independent sequences, not shifted copies of one.
+        var seeder = SplitMix64(seed: seed)
+        var generators = (0..<channels).map { _ in SplitMix64(seed: seeder.next()) }
         var samples = [Float](repeating: 0, count: frames * channels)
         let levels = Double(amplitude) / step
         for frame in 0..<frames {
