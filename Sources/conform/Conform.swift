@@ -92,8 +92,8 @@ struct Conform: ParsableCommand {
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
             let message = error is UsageProblem || error is HALError || error is ConformanceError
-                ? "\(error)" : fullMessage(for: error)
-            FileHandle.standardError.write(Data("conform: error: \(message)\n".utf8))
+                ? "conform: error: \(error)" : fullMessage(for: error)
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
             Foundation.exit(2)
         }
     }
