@@ -8,15 +8,27 @@ let package = Package(
         .library(name: "AudioHAL", targets: ["AudioHAL"]),
         .library(name: "Buffers", targets: ["Buffers"]),
         .library(name: "LoopbackBackend", targets: ["LoopbackBackend"]),
+        .library(name: "Conformance", targets: ["Conformance"]),
+        .executable(name: "conform", targets: ["conform"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(name: "Buffers"),
         .target(name: "AudioHAL", dependencies: ["Buffers"]),
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
+        .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers"]),
+        .executableTarget(
+            name: "conform",
+            dependencies: [
+                "Conformance", "AudioHAL", "LoopbackBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README-conform.md"]
+        ),
         .executableTarget(
             name: "AudioHALExample",
             dependencies: ["AudioHAL", "LoopbackBackend"],
@@ -30,5 +42,6 @@ let package = Package(
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),
     ]
 )

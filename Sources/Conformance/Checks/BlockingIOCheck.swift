@@ -1,0 +1,55 @@
+import AudioHAL
+
+/// `blocking.io`: blocking write and read move a long signal with no gaps or duplicates, with consistent available counts.
+public struct BlockingIOCheck: Check {
+    /// Creates the check.
+    public init() {}
+    /// `blocking.io`.
+    public var id: String { "blocking.io" }
+    /// What the check does.
+    public var summary: String { "blocking write/read in uneven chunks move a long signal intact; available counts stay consistent" }
+
+    /// What passing means.
+    public func criterion(for target: ConformanceTarget) -> String {
+        "\(MeasuredValue.format(target.duration)) s through write/read: \(target.analog ? "SNR within limit" : "bit-exact"), no gaps or duplicates; readAvailable and writeAvailable within 0...buffer and never dropping by more than a call moved"
+    }
+
+    static let bufferFrames = 8192
+
+    /// Writes and reads the signal in uneven chunks from one thread.
+    public func run(in context: CheckContext) throws -> CheckOutcome {
+        if let skip = context.skipUnlessLoop() { return skip }
+        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
+        defer { stream.close() }
+        context.noteGranted(stream.granted)
+        let granted = stream.granted
+        let period = max(granted.framesPerPeriod, 1)
+        try stream.start()
+        let capacity = stream.writeAvailable
+        let signal = context.noise(frames: context.target.durationFrames, seed: 2024)
+        let exchange = BlockingExchange(writeChunks: [480, 1000, 17, 2048, 333, period], readChunks: [333, 2048, 1000, 17, 480, period])
+        let lead = 4 * period + (granted.roundTripLatencyFrames ?? 0)
+        let tail = LoopRunner.defaultTail(granted)
+        let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: capacity, leadFrames: lead)
+        let xruns = stream.xruns
+        try stream.stop(timeout: .seconds(30))
+        let captured = TestSignal(samples: result.captured, channels: granted.input?.channels ?? 1)
+        let report = IntegrityAnalysis.compare(
+            played: signal, captured: captured, lags: 0..<tail, analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
+        var measured = Measurements()
+        measured.add(report)
+        measured.add(xruns)
+        measured.set("buffer_frames", capacity)
+        measured.set("max_write_available", result.maxWriteAvailable)
+        measured.set("max_read_available", result.maxReadAvailable)
+        var problems: [String] = []
+        if !report.isIntact { problems.append(report.summary) }
+        problems += result.violations
+        if problems.isEmpty { return .pass(measured: measured) }
+        let recordings = [
+            Recording(name: "played", samples: signal.samples, channels: signal.channels, sampleRate: granted.sampleRate),
+            Recording(name: "captured", samples: result.captured, channels: captured.channels, sampleRate: granted.sampleRate),
+        ]
+        return .fail(problems.joined(separator: "; "), measured: measured, recordings: recordings)
+    }
+}

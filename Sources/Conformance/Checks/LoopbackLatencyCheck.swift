@@ -1,0 +1,66 @@
+import AudioHAL
+
+/// `loopback.latency`: the round trip measured by cross-correlation, repeatedly, against what the backend reports.
+public struct LoopbackLatencyCheck: Check {
+    /// Creates the check.
+    public init() {}
+    /// `loopback.latency`.
+    public var id: String { "loopback.latency" }
+    /// What the check does.
+    public var summary: String { "round-trip latency by cross-correlation over several opens: stable, and compared with the reported latency" }
+
+    /// What passing means.
+    public func criterion(for target: ConformanceTarget) -> String {
+        "\(target.limits.latencyRuns) runs within ±\(target.analog ? 2 : 1) frame\(target.analog ? "s" : ""); |measured − reported| ≤ one device buffer"
+    }
+
+    /// Measures the lag of a short burst on fresh streams.
+    public func run(in context: CheckContext) throws -> CheckOutcome {
+        if let skip = context.skipUnlessLoop() { return skip }
+        var lags: [Int] = []
+        var reported: Int?
+        var buffer = 0
+        var lastRun: LoopRun?
+        for index in 0..<context.target.limits.latencyRuns {
+            let signal = context.noise(frames: max(4096, Int(context.target.rate / 20)), seed: 1000 + UInt64(index))
+            let run = try LoopRunner.run(in: context, signal: signal)
+            if let error = run.error { throw error }
+            lastRun = run
+            reported = run.granted.roundTripLatencyFrames
+            buffer = max(run.granted.input?.bufferFrames ?? 0, run.granted.output?.bufferFrames ?? 0, run.granted.framesPerPeriod)
+            let mono = Alignment.mono(signal.samples, channels: signal.channels)
+            let capture = Alignment.mono(run.captured, channels: max(1, run.inputChannels))
+            guard let match = Alignment.locate(mono, in: capture, lags: 0..<LoopRunner.defaultTail(run.granted), window: 4096),
+                match.correlation > (context.target.analog ? 0.5 : 0.99)
+            else {
+                return .fail(
+                    "run \(index + 1): the burst did not come back (no correlation above the limit within the search window)",
+                    recordings: run.recordings())
+            }
+            lags.append(match.lag)
+        }
+        var measured = Measurements()
+        let low = lags.min()!, high = lags.max()!
+        let median = lags.sorted()[lags.count / 2]
+        measured.set("latency_frames", median)
+        measured.set("latency_ms", Double(median) / context.target.rate * 1000)
+        measured.set("spread_frames", high - low)
+        measured.set("runs", lags.map(String.init).joined(separator: " "))
+        var problems: [String] = []
+        let tolerance = context.target.analog ? 2 : 1
+        if high - median > tolerance || median - low > tolerance {
+            problems.append("latency varies between \(low) and \(high) frames over \(lags.count) runs (\(lags.map(String.init).joined(separator: ", ")))")
+        }
+        if let reported {
+            measured.set("reported_frames", reported)
+            measured.set("difference_frames", median - reported)
+            if abs(median - reported) > buffer {
+                problems.append("measured \(median) frames, reported \(reported): off by \(median - reported), more than one buffer (\(buffer) frames)")
+            }
+        } else {
+            problems.append("the backend reports no round-trip latency")
+        }
+        if problems.isEmpty { return .pass(measured: measured) }
+        return .fail(problems.joined(separator: "; "), measured: measured, recordings: lastRun?.recordings() ?? [])
+    }
+}

@@ -1,0 +1,109 @@
+import AudioHAL
+
+/// The conformance checks, run against one backend and target.
+///
+/// ```swift
+/// let backend = LoopbackBackend()
+/// let suite = ConformanceSuite(backend: backend, target: ConformanceTarget(duration: 1))
+/// let report = try suite.run(checks: ["loopback.integrity"])
+/// #expect(report.summary.failed == 0)
+/// ```
+public struct ConformanceSuite: Sendable {
+    /// The backend under test.
+    public let backend: any AudioBackend
+    /// What is tested.
+    public let target: ConformanceTarget
+    /// A way to make the device stall, used by `xrun.detect` on a virtual clock.
+    public let stallScripting: (any DeviceStallScripting)?
+
+    /// Creates a suite; nothing is opened until ``run(checks:progress:)``.
+    public init(backend: any AudioBackend, target: ConformanceTarget = ConformanceTarget(), stallScripting: (any DeviceStallScripting)? = nil) {
+        self.backend = backend
+        self.target = target
+        self.stallScripting = stallScripting
+    }
+
+    /// Every built-in check, in the order the suite runs them.
+    public static let allChecks: [any Check] = [
+        DevicesEnumerateCheck(),
+        StreamOpenCloseCheck(),
+        StreamBadConfigCheck(),
+        StreamStartStopCheck(),
+        LoopbackIntegrityCheck(),
+        LoopbackLatencyCheck(),
+        XrunDetectCheck(),
+        XrunCleanCheck(),
+        BlockingIOCheck(),
+        OverlapChunksCheck(),
+        FormatsCheck(),
+        RatesCheck(),
+        ClockDriftCheck(),
+    ]
+
+    /// The ids of every built-in check, in order.
+    public static var checkIDs: [String] { allChecks.map(\.id) }
+
+    /// The built-in checks with these ids, in the suite's order.
+    ///
+    /// - Throws: ``ConformanceError/unknownCheck(id:available:)`` for an id no check has.
+    public static func checks(ids: [String]) throws(ConformanceError) -> [any Check] {
+        for id in ids where !checkIDs.contains(id) {
+            throw .unknownCheck(id: id, available: checkIDs)
+        }
+        return allChecks.filter { ids.contains($0.id) }
+    }
+
+    /// Runs the built-in checks with these ids (all when `nil`).
+    ///
+    /// - Parameter progress: called after each check, for live output.
+    /// - Throws: ``ConformanceError/unknownCheck(id:available:)`` for an id no check has; nothing runs then.
+    public func run(checks ids: [String]? = nil, progress: ((CheckResult) -> Void)? = nil) throws(ConformanceError) -> ConformanceReport {
+        let selected = try ids.map { (ids) throws(ConformanceError) in try Self.checks(ids: ids) } ?? Self.allChecks
+        return run(selected, progress: progress)
+    }
+
+    /// Runs the given checks, built-in or your own, in order.
+    public func run(_ checks: [any Check], progress: ((CheckResult) -> Void)? = nil) -> ConformanceReport {
+        let context = CheckContext(backend: backend, target: target, stallScripting: stallScripting)
+        let started = Pause.monotonicSeconds()
+        var results: [CheckResult] = []
+        for check in checks {
+            let result = Self.run(check, in: context)
+            results.append(result)
+            progress?(result)
+        }
+        var notes = target.notes
+        if let clock = try? context.clockKind(), let ratio = context.clockRatio {
+            notes.append(clock == .virtual
+                ? "stream clock is virtual (stream time ran \(MeasuredValue.format(ratio))× wall time)"
+                : "stream clock is real time")
+        }
+        return ConformanceReport(
+            backend: backend.name, device: context.deviceDescription, requested: target.configuration(),
+            granted: context.firstGranted, checks: results, notes: notes, seconds: Pause.monotonicSeconds() - started)
+    }
+
+    /// Runs one check in a context, turning thrown errors into results.
+    public static func run(_ check: any Check, in context: CheckContext) -> CheckResult {
+        let started = Pause.monotonicSeconds()
+        var result = CheckResult(id: check.id, result: .error, criterion: check.criterion(for: context.target))
+        do {
+            let outcome = try check.run(in: context)
+            result.result = outcome.status
+            result.message = outcome.message
+            result.measured = outcome.measured
+            result.recordings = outcome.recordings
+        } catch let error as HALError {
+            if case .deviceLost = error {
+                result.result = .fail
+                result.message = "device lost: \(error)"
+            } else {
+                result.message = "\(error)"
+            }
+        } catch {
+            result.message = "\(error)"
+        }
+        result.seconds = Pause.monotonicSeconds() - started
+        return result
+    }
+}

@@ -1,0 +1,117 @@
+import AudioHAL
+
+/// What the suite tests: which devices, in what configuration, and the limits the checks apply.
+///
+/// The devices form a loop: what is played on ``outputDevice`` comes back on
+/// ``inputDevice``, through a digital loop (the loopback backend, an ALSA
+/// `snd-aloop` card) or an analogue cable (``analog``).
+public struct ConformanceTarget: Sendable, Hashable, Codable {
+    /// The capture device id, or `nil` for the backend's default input.
+    public var inputDevice: String?
+    /// The playback device id, or `nil` for the backend's default output.
+    public var outputDevice: String?
+    /// Frames per second for every check that does not sweep rates.
+    public var rate: Double
+    /// Channels in each direction.
+    public var channels: Int
+    /// The device sample format for every check that does not sweep formats.
+    public var format: SampleFormat
+    /// Frames per period; 0 lets the backend choose.
+    public var period: Int
+    /// Seconds of audio for the long checks (integrity, xrun absence, drift, blocking I/O).
+    public var duration: Double
+    /// Whether the loop is analogue: compare by SNR instead of bit for bit.
+    public var analog: Bool
+    /// Limits and repetition counts the checks use.
+    public var limits: ConformanceLimits
+    /// Facts about the target worth reporting (an ALSA loopback pairing, say).
+    public var notes: [String]
+
+    /// Creates a target; the defaults test the backend's default devices at 48 kHz, stereo, f32, 256-frame periods, for 2 s.
+    public init(
+        inputDevice: String? = nil, outputDevice: String? = nil, rate: Double = 48_000, channels: Int = 2,
+        format: SampleFormat = .float32, period: Int = 256, duration: Double = 2, analog: Bool = false,
+        limits: ConformanceLimits = ConformanceLimits(), notes: [String] = []
+    ) {
+        self.inputDevice = inputDevice
+        self.outputDevice = outputDevice
+        self.rate = rate
+        self.channels = channels
+        self.format = format
+        self.period = period
+        self.duration = duration
+        self.analog = analog
+        self.limits = limits
+        self.notes = notes
+    }
+
+    /// Frames in ``duration`` at ``rate``.
+    public var durationFrames: Int { max(1, Int((duration * rate).rounded())) }
+
+    /// The duplex stream configuration the checks open, with another rate or format where a check sweeps them.
+    public func configuration(rate: Double? = nil, format: SampleFormat? = nil, channels: Int? = nil) -> StreamConfiguration {
+        let count = channels ?? self.channels
+        return StreamConfiguration(
+            sampleRate: rate ?? self.rate,
+            input: StreamParameters(device: inputDevice, channels: count, format: format ?? self.format),
+            output: StreamParameters(device: outputDevice, channels: count, format: format ?? self.format),
+            framesPerPeriod: period,
+            realTimePriority: true)
+    }
+
+    /// Checks the figures make sense before anything is opened.
+    ///
+    /// - Throws: ``HALError/invalidArgument(_:)`` naming the bad figure and what is accepted.
+    public func validate() throws(HALError) {
+        guard rate.isFinite, rate > 0 else { throw .invalidArgument("rate \(rate) Hz is not a positive number of frames per second") }
+        guard channels >= 1 else { throw .invalidArgument("\(channels) channels requested; at least 1 is needed") }
+        guard period >= 0 else { throw .invalidArgument("period of \(period) frames is negative; give 0 for the backend's choice or a positive count") }
+        guard duration.isFinite, duration > 0, duration <= 3600 else {
+            throw .invalidArgument("duration \(duration) s is out of range; give more than 0 and at most 3600 seconds")
+        }
+        try limits.validate()
+    }
+}
+
+/// Limits and repetition counts the checks apply. The defaults suit a digital loop.
+public struct ConformanceLimits: Sendable, Hashable, Codable {
+    /// `clock.drift` fails above this many parts per million.
+    public var maxDriftPPM: Double
+    /// `loopback.integrity` on an analogue loop fails below this signal-to-noise ratio, in dB.
+    public var minimumSNR: Double
+    /// `loopback.latency` measures this many times.
+    public var latencyRuns: Int
+    /// `stream.open-close` cycles this many times.
+    public var openCloseCycles: Int
+    /// `stream.open-close` fails when resident memory grew by more than this many bytes.
+    public var maxMemoryGrowthBytes: Int
+    /// `formats` and `rates` fail when the measured rate is off by more than this fraction.
+    public var rateTolerance: Double
+    /// Seconds of audio each format and rate plays.
+    public var sweepSeconds: Double
+
+    /// Creates limits; see the properties for their meaning.
+    public init(
+        maxDriftPPM: Double = 100, minimumSNR: Double = 40, latencyRuns: Int = 5, openCloseCycles: Int = 100,
+        maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25
+    ) {
+        self.maxDriftPPM = maxDriftPPM
+        self.minimumSNR = minimumSNR
+        self.latencyRuns = latencyRuns
+        self.openCloseCycles = openCloseCycles
+        self.maxMemoryGrowthBytes = maxMemoryGrowthBytes
+        self.rateTolerance = rateTolerance
+        self.sweepSeconds = sweepSeconds
+    }
+
+    /// Checks every limit is usable.
+    ///
+    /// - Throws: ``HALError/invalidArgument(_:)`` naming the bad limit.
+    public func validate() throws(HALError) {
+        guard maxDriftPPM.isFinite, maxDriftPPM >= 0 else { throw .invalidArgument("drift limit \(maxDriftPPM) ppm must be 0 or more") }
+        guard latencyRuns >= 2 else { throw .invalidArgument("\(latencyRuns) latency runs; at least 2 are needed to judge stability") }
+        guard openCloseCycles >= 1 else { throw .invalidArgument("\(openCloseCycles) open/close cycles; at least 1 is needed") }
+        guard rateTolerance > 0, rateTolerance < 1 else { throw .invalidArgument("rate tolerance \(rateTolerance) must be between 0 and 1") }
+        guard sweepSeconds > 0, sweepSeconds <= 60 else { throw .invalidArgument("sweep of \(sweepSeconds) s must be more than 0 and at most 60 s") }
+    }
+}

@@ -1,0 +1,115 @@
+import AudioHAL
+
+/// Moves a signal through a running blocking duplex stream, writing and
+/// reading in alternating chunks of varying sizes from one thread, and
+/// watches the available-frame counts while it does.
+public struct BlockingExchange: Sendable {
+    /// What the exchange captured and saw.
+    public struct Result: Sendable {
+        /// Every frame read, interleaved, from stream frame 0.
+        public var captured: [Float]
+        /// Frames written (signal plus trailing silence).
+        public var written: Int
+        /// Inconsistencies in the available-frame counts and positions, in order (at most 8).
+        public var violations: [String]
+        /// Largest `writeAvailable` seen.
+        public var maxWriteAvailable: Int
+        /// Largest `readAvailable` seen.
+        public var maxReadAvailable: Int
+    }
+
+    /// Write chunk sizes, used in turn.
+    public var writeChunks: [Int]
+    /// Read chunk sizes, used in turn (each read follows a write).
+    public var readChunks: [Int]
+
+    /// Creates an exchange with the given chunk sizes (each at least 1 frame).
+    public init(writeChunks: [Int], readChunks: [Int]) {
+        precondition(!writeChunks.isEmpty && !readChunks.isEmpty && (writeChunks + readChunks).allSatisfy { $0 > 0 })
+        self.writeChunks = writeChunks
+        self.readChunks = readChunks
+    }
+
+    /// Writes `signal` then `tailFrames` of silence, and reads the same number of frames.
+    ///
+    /// The stream must be a started blocking duplex stream whose buffers hold
+    /// `capacity` frames. Reads never get ahead of writes, so the output
+    /// never runs dry because of the exchange itself.
+    /// - Throws: the stream's error, or ``HALError/timeout(operation:seconds:framesDone:)`` when a call gives up.
+    /// - Parameter leadFrames: how far writes stay ahead of reads while there is
+    ///   signal left, so the device always has output queued.
+    public func run(
+        stream: AudioStream, signal: TestSignal, tailFrames: Int, capacity: Int, leadFrames: Int, timeout: Duration = .seconds(20)
+    ) throws(HALError) -> Result {
+        let outputChannels = stream.granted.output?.channels ?? signal.channels
+        let inputChannels = stream.granted.input?.channels ?? signal.channels
+        let total = signal.frames + tailFrames
+        var captured: [Float] = []
+        captured.reserveCapacity(total * inputChannels)
+        var result = Result(captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0)
+        var read = 0
+        var step = 0
+        var lastPosition: Int64 = 0
+        func violation(_ text: String) {
+            if result.violations.count < 8 { result.violations.append(text) }
+        }
+        func observe() {
+            let writable = stream.writeAvailable
+            let readable = stream.readAvailable
+            result.maxWriteAvailable = max(result.maxWriteAvailable, writable)
+            result.maxReadAvailable = max(result.maxReadAvailable, readable)
+            if writable < 0 || writable > capacity { violation("writeAvailable \(writable) outside 0...\(capacity) after \(result.written) frames written") }
+            if readable < 0 || readable > capacity { violation("readAvailable \(readable) outside 0...\(capacity) after \(read) frames read") }
+            let position = stream.framePosition
+            if position < lastPosition { violation("framePosition went back from \(lastPosition) to \(position)") }
+            lastPosition = position
+        }
+        while read < total {
+            if result.written < total {
+                let count = min(writeChunks[step % writeChunks.count], total - result.written)
+                var chunk = [Float](repeating: 0, count: count * outputChannels)
+                let channels = min(outputChannels, signal.channels)
+                for frame in 0..<count where result.written + frame < signal.frames {
+                    for channel in 0..<channels {
+                        chunk[frame * outputChannels + channel] = signal[result.written + frame, channel]
+                    }
+                }
+                observe()
+                let before = stream.writeAvailable
+                let done = try stream.write(chunk, timeout: timeout)
+                guard done == count else {
+                    throw .timeout(operation: "blocking write of \(count) frames", seconds: Self.seconds(timeout), framesDone: done)
+                }
+                let after = stream.writeAvailable
+                if before >= count, after < before - count {
+                    violation("writeAvailable fell from \(before) to \(after) after writing \(count) frames")
+                }
+                result.written += count
+            }
+            let lead = result.written < total ? min(leadFrames, capacity / 2) : 0
+            let count = min(readChunks[step % readChunks.count], total - read, result.written - read - lead)
+            if count > 0 {
+                observe()
+                let before = stream.readAvailable
+                let frames = try stream.read(frames: count, timeout: timeout)
+                guard frames.count == count * inputChannels else {
+                    throw .timeout(operation: "blocking read of \(count) frames", seconds: Self.seconds(timeout), framesDone: frames.count / max(1, inputChannels))
+                }
+                let after = stream.readAvailable
+                if before >= count, after < before - count {
+                    violation("readAvailable fell from \(before) to \(after) after reading \(count) frames")
+                }
+                captured += frames
+                read += count
+            }
+            step += 1
+        }
+        observe()
+        result.captured = captured
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,85 @@
+import AudioHAL
+
+/// A known, interleaved test signal: different deterministic noise on every
+/// channel, quantised to the device format so a digital loop returns it bit for bit.
+public struct TestSignal: Sendable, Hashable {
+    /// Interleaved samples, `frames × channels`.
+    public var samples: [Float]
+    /// Channels per frame.
+    public var channels: Int
+
+    /// Creates a signal from interleaved samples.
+    public init(samples: [Float], channels: Int) {
+        precondition(channels > 0 && samples.count % channels == 0, "a signal holds whole frames")
+        self.samples = samples
+        self.channels = channels
+    }
+
+    /// Frames held.
+    public var frames: Int { samples.count / channels }
+
+    /// The sample at `frame`, `channel`.
+    public subscript(frame: Int, channel: Int) -> Float { samples[frame * channels + channel] }
+
+    /// Silence.
+    public static func silence(frames: Int, channels: Int) -> TestSignal {
+        TestSignal(samples: [Float](repeating: 0, count: frames * channels), channels: channels)
+    }
+
+    /// Uniform noise in `-amplitude ..< amplitude`, a different sequence per
+    /// channel, every sample a multiple of `format`'s quantisation step.
+    ///
+    /// The same arguments always give the same samples.
+    /// - Complexity: O(frames × channels).
+    public static func noise(
+        frames: Int, channels: Int, format: SampleFormat, seed: UInt64 = 0x5EED_AD10, amplitude: Float = 0.5
+    ) -> TestSignal {
+        let step = quantizationStep(format)
+        // Each channel's seed is a draw from a generator seeded with `seed`, so
+        // the channels are independent sequences, not shifted copies of one.
+        var seeder = SplitMix64(seed: seed)
+        var generators = (0..<channels).map { _ in SplitMix64(seed: seeder.next()) }
+        var samples = [Float](repeating: 0, count: frames * channels)
+        let levels = Double(amplitude) / step
+        for frame in 0..<frames {
+            for channel in 0..<channels {
+                let unit = Double(generators[channel].next() >> 11) * 0x1p-53  // 0 ..< 1
+                let level = ((unit * 2 - 1) * levels).rounded(.down)
+                samples[frame * channels + channel] = Float(level * step)
+            }
+        }
+        return TestSignal(samples: samples, channels: channels)
+    }
+
+    /// The smallest step a format represents exactly in the `Float` domain:
+    /// 2⁻¹⁵ for s16, 2⁻²³ for s24, s32 and f32 (whose 24-bit mantissa carries that step exactly).
+    public static func quantizationStep(_ format: SampleFormat) -> Double {
+        switch format {
+        case .int16: 0x1p-15
+        case .int24, .int32, .float32: 0x1p-23
+        }
+    }
+
+    /// Root-mean-square level over all samples.
+    public var rms: Double {
+        guard !samples.isEmpty else { return 0 }
+        var sum = 0.0
+        for sample in samples { sum += Double(sample) * Double(sample) }
+        return (sum / Double(samples.count)).squareRoot()
+    }
+}
+
+/// A small, fast, deterministic generator (Steele, Lea and Flood's SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import AudioHAL
+import Conformance
+import Foundation
+import LoopbackBackend
+
+/// `conform`: proves that a backend or a device behaves, with a pass/fail table,
+/// JSON and JUnit reports and a stable exit code.
+@main
+struct Conform: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conform",
+        abstract: "Run the AudioHAL conformance checks against a backend and device.",
+        discussion: """
+            With no options, runs every check on loopback:default and prints a table.
+            Exit codes: 0 every check that ran passed; 1 a check failed or could not run; 2 the suite could not run \
+            (unknown backend, device, check or fault, bad option).
+            Devices: --device sets both directions (hw:1, alsa:hw:1, loopback:default); --input-device and \
+            --output-device override one. An ALSA loopback card given as hw:N or hw:N,0 plays on hw:N,0 and captures on hw:N,1.
+            """)
+
+    @Option(help: "Backend name (loopback, alsa, portaudio). Default: AUDIOHAL_BACKEND, else loopback.")
+    var backend: String?
+
+    @Option(help: "Device spec for both directions: BACKEND:DEVICE, a bare ALSA name (hw:1), or a device id of --backend.")
+    var device: String?
+
+    @Option(name: .customLong("input-device"), help: "Capture device spec (overrides --device).")
+    var inputDevice: String?
+
+    @Option(name: .customLong("output-device"), help: "Playback device spec (overrides --device).")
+    var outputDevice: String?
+
+    @Option(help: "Sample rate in Hz.")
+    var rate: Double = 48_000
+
+    @Option(help: "Channels in each direction.")
+    var channels: Int = 2
+
+    @Option(help: "Device sample format.")
+    var format: FormatOption = .f32
+
+    @Option(help: "Frames per period (0: the backend's choice).")
+    var period: Int = 256
+
+    @Option(help: "Comma-separated check ids to run (default: all; see --list-checks).")
+    var checks: String?
+
+    @Option(help: "Seconds of audio for the long checks.")
+    var duration: Double = 2
+
+    @Option(help: "Write the JSON report to this path.")
+    var json: String?
+
+    @Option(help: "Write a JUnit XML report to this path.")
+    var junit: String?
+
+    @Option(name: .customLong("save-failures"), help: "Save the played and captured audio of failing checks as WAV files in this directory.")
+    var saveFailures: String?
+
+    @Option(name: .customLong("inject"), help: "Loopback only, repeatable: inject a fault (stall@F:N, drop@F:N, insert@F:N, corrupt@F[:N], drift:PPM, lost@F).")
+    var inject: [String] = []
+
+    @Option(help: "Clock of the loopback backend.")
+    var clock: ClockOption = .virtual
+
+    @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm.")
+    var maxDrift: Double = 100
+
+    @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
+    var analog = false
+
+    @Flag(name: .customLong("self-test"), help: "Run the suite clean and once per loopback fault kind; show which check caught each fault.")
+    var selfTest = false
+
+    @Flag(name: .customLong("list-checks"), help: "List the checks with their criteria.")
+    var listChecks = false
+
+    @Flag(name: .customLong("list-devices"), help: "List the devices of the selected backend.")
+    var listDevices = false
+
+    @Flag(name: .customLong("list-backends"), help: "List the backends and whether each is usable.")
+    var listBackends = false
+
+    /// Entry point: maps every failure before the suite runs to exit code 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let message = error is UsageProblem || error is HALError || error is ConformanceError
+                ? "conform: error: \(error)" : fullMessage(for: error)
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    func validate() throws {
+        guard rate.isFinite, rate > 0 else { throw ValidationError("--rate \(rate) is not a positive number of Hz") }
+        guard channels >= 1 else { throw ValidationError("--channels \(channels): at least 1 is needed") }
+        guard period >= 0 else { throw ValidationError("--period \(period): give 0 for the backend's choice or a positive frame count") }
+        guard duration.isFinite, duration > 0, duration <= 3600 else { throw ValidationError("--duration \(duration): give more than 0 and at most 3600 seconds") }
+        guard maxDrift.isFinite, maxDrift >= 0 else { throw ValidationError("--max-drift \(maxDrift): give 0 or more ppm") }
+    }
+
+    func run() throws {
+        let registry = BackendRegistry()
+        Backends.registerAll(in: registry, loopbackClock: clock.loopbackClock)
+        if listBackends { return print(Listings.backends(registry)) }
+        let checkIDs = try selectedChecks()
+        if listChecks { return print(Listings.checks(target(selection: nil))) }
+        if selfTest {
+            let passed = try SelfTest(target: target(selection: nil), clock: clock.loopbackClock, checks: checkIDs).run()
+            throw ExitCode(passed ? 0 : 1)
+        }
+        let environment = ProcessInfo.processInfo.environment[BackendRegistry.environmentVariable]
+        let selection = try Selection.resolve(
+            registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice, environment: environment,
+            loopbackOnly: inject.isEmpty ? nil : "--inject")
+        if listDevices { return print(try Listings.devices(selection.backend)) }
+        var scripting: (any DeviceStallScripting)?
+        if let loopback = selection.backend as? LoopbackBackend {
+            let faults = try inject.map { (text) throws(HALError) in try LoopbackFault(parsing: text) }
+            let names = Set([selection.inputDevice, selection.outputDevice].map { $0 ?? DeviceSpec.defaultDevice })
+            let devices = try names.map { (name) throws(HALError) in try loopback.device(named: name) }
+            for device in devices { device.setFaults(faults) }
+            scripting = LoopbackStallScripter(devices: devices, injected: faults)
+        } else if !inject.isEmpty {
+            throw UsageProblem("--inject works only with the loopback backend; the backend here is '\(selection.backend.name)'")
+        }
+        var target = target(selection: selection)
+        if !inject.isEmpty { target.notes.append("injected faults: \(inject.joined(separator: ", "))") }
+        let suite = ConformanceSuite(backend: selection.backend, target: target, stallScripting: scripting)
+        let report = try suite.run(checks: checkIDs)
+        print(report.formattedText(), terminator: "")
+        try writeOutputs(report)
+        throw ExitCode(report.passed ? 0 : 1)
+    }
+
+    /// The check ids of `--checks`, validated; `nil` for all.
+    func selectedChecks() throws -> [String]? {
+        guard let checks else { return nil }
+        let ids = checks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw UsageProblem("--checks is empty; available: \(ConformanceSuite.checkIDs.joined(separator: ", "))") }
+        _ = try ConformanceSuite.checks(ids: ids)
+        return ids
+    }
+
+    /// The target the options describe.
+    func target(selection: Selection?) -> ConformanceTarget {
+        var limits = ConformanceLimits()
+        limits.maxDriftPPM = maxDrift
+        return ConformanceTarget(
+            inputDevice: selection?.inputDevice, outputDevice: selection?.outputDevice, rate: rate, channels: channels,
+            format: format.sampleFormat, period: period, duration: duration, analog: analog, limits: limits,
+            notes: selection?.notes ?? [])
+    }
+
+    /// Writes `--json`, `--junit` and `--save-failures`.
+    func writeOutputs(_ report: ConformanceReport) throws {
+        if let json {
+            try report.jsonData().write(to: URL(fileURLWithPath: json))
+        }
+        if let junit {
+            try Data(JUnitReport.xml(report).utf8).write(to: URL(fileURLWithPath: junit))
+        }
+        if let saveFailures {
+            try FileManager.default.createDirectory(atPath: saveFailures, withIntermediateDirectories: true)
+            var saved: [String] = []
+            for check in report.checks where check.result == .fail {
+                for recording in check.recordings {
+                    let path = (saveFailures as NSString).appendingPathComponent("\(check.id)-\(recording.name).wav")
+                    try WAVFile.write(recording.samples, channels: recording.channels, sampleRate: Int(recording.sampleRate), to: path)
+                    saved.append(path)
+                }
+            }
+            if !saved.isEmpty { print("saved \(saved.count) WAV files in \(saveFailures)") }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import AudioHAL
+import Conformance
+
+/// The backend and devices the command line selects.
+struct Selection {
+    var backend: any AudioBackend
+    /// Device ids, `nil` for the backend's default.
+    var inputDevice: String?
+    var outputDevice: String?
+    /// Facts for the report (an ALSA loopback pairing, say).
+    var notes: [String]
+
+    /// Resolves `--backend`, `--device`, `--input-device` and `--output-device`.
+    ///
+    /// - Throws: ``UsageProblem`` or ``HALError`` naming the problem and what is available.
+    static func resolve(
+        registry: BackendRegistry, backend backendName: String?, device: String?, input: String?, output: String?,
+        environment: String?, loopbackOnly: String? = nil
+    ) throws -> Selection {
+        let inputSpec = input ?? device
+        let outputSpec = output ?? device
+        var name = backendName
+        var ids: [String?] = []
+        for spec in [inputSpec, outputSpec] {
+            guard let spec else {
+                ids.append(nil)
+                continue
+            }
+            let parsed = try parse(spec, registry: registry, backend: backendName)
+            if let name, parsed.backend != name {
+                throw UsageProblem("device '\(spec)' belongs to backend '\(parsed.backend)', but the backend is '\(name)'; give both devices of one backend")
+            }
+            name = parsed.backend
+            ids.append(parsed.isDefault ? nil : parsed.device)
+        }
+        if name == nil, let environment, !environment.isEmpty {
+            let spec = try registry.parse(environment)
+            name = spec.backend
+            if ids[0] == nil, ids[1] == nil, !spec.isDefault { ids = [spec.device, spec.device] }
+        }
+        let resolvedName = name ?? "loopback"
+        if let loopbackOnly, resolvedName != "loopback" {
+            throw UsageProblem("\(loopbackOnly) works only with the loopback backend; the selected backend is '\(resolvedName)'")
+        }
+        let backend: any AudioBackend
+        do {
+            backend = try registry.resolve(DeviceSpec(backend: resolvedName))
+        } catch {
+            throw UsageProblem("\(error)\(availableBackends(registry))")
+        }
+        var selection = Selection(backend: backend, inputDevice: ids[0], outputDevice: ids[1], notes: [])
+        // Every named device must exist.
+        let all = try backend.devices()
+        for id in Set([ids[0], ids[1]].compactMap { $0 }) where !all.contains(where: { $0.id == id }) {
+            if backend.name == "loopback", (try? backend.device(id: id)) != nil { continue }
+            throw HALError.unknownDevice(device: id, backend: backend.name, available: all.map(\.id))
+        }
+        // An ALSA loopback card named as one device: play on ,0 and capture on ,1.
+        if let device, input == nil, output == nil, let id = ids[1],
+            let pairing = LoopbackCardPairing.pair(deviceID: id, info: all.first { $0.id == id })
+        {
+            selection.outputDevice = pairing.output
+            selection.inputDevice = pairing.input
+            selection.notes.append(pairing.note + " (from --device \(device))")
+        }
+        return selection
+    }
+
+    /// Parses one device spec; with `--backend`, a spec without a registered backend prefix is that backend's device id.
+    static func parse(_ spec: String, registry: BackendRegistry, backend: String?) throws(HALError) -> DeviceSpec {
+        let parsed = try registry.parse(spec)
+        guard let backend else { return parsed }
+        let explicit = spec == parsed.backend || spec.hasPrefix(parsed.backend + ":")
+        if explicit && spec != "default" { return parsed }
+        return DeviceSpec(backend: backend, device: spec)
+    }
+
+    static func availableBackends(_ registry: BackendRegistry) -> String {
+        let usable = registry.listing().filter(\.availability.isUsable).map(\.name)
+        return "; usable backends: \(usable.isEmpty ? "none" : usable.joined(separator: ", ")) (see --list-backends)"
+    }
+}

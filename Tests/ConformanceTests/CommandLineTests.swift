@@ -1,0 +1,172 @@
+import Conformance
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Synchronization
+import Testing
+
+/// Runs the built `conform` binary, found next to the test bundle.
+struct ConformBinary {
+    static var path: String? {
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("conform").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(path, "the conform binary is built next to the tests"))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "AUDIOHAL_BACKEND")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let errData = Mutex(Data())
+        let reader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while errData.withLock({ $0.isEmpty }) && reader.isExecuting { usleep(1000) }
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conform-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+extension StreamingTests {
+    @Suite struct CommandLine {
+        @Test func defaultRunPassesAndPrintsTheTable() throws {
+            let run = try ConformBinary.run([])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("conform: loopback:default"))
+            let lines = run.stdout.split(separator: "\n")
+            let header = try #require(lines.first { $0.hasPrefix("CHECK") })
+            #expect(header.contains("RESULT") && header.contains("MEASURED") && header.contains("CRITERION"))
+            let resultColumn = header.range(of: "RESULT")!.lowerBound.utf16Offset(in: header)
+            for id in ConformanceSuite.checkIDs {
+                let row = try #require(lines.first { $0.hasPrefix(id + " ") }, "row for \(id)")
+                let cell = row.dropFirst(resultColumn).prefix(4)
+                #expect(cell == "PASS", "\(row)")
+            }
+            #expect(run.stdout.contains("13 passed, 0 failed, 0 skipped, 0 errors"))
+        }
+
+        @Test func jsonAndJUnitReports() throws {
+            let directory = try ConformBinary.temporaryDirectory("reports")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let json = directory.appendingPathComponent("r.json").path
+            let junit = directory.appendingPathComponent("r.xml").path
+            let run = try ConformBinary.run([
+                "--checks", "devices.enumerate,loopback.integrity", "--inject", "corrupt@48000:3", "--json", json, "--junit", junit,
+            ])
+            #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+            let data = try Data(contentsOf: URL(fileURLWithPath: json))
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            for key in ["backend", "device", "requested", "granted", "checks", "summary"] { #expect(object[key] != nil, "key \(key)") }
+            let checks = try #require(object["checks"] as? [[String: Any]])
+            #expect(checks.count == 2)
+            for check in checks {
+                for key in ["id", "result", "criterion", "measured", "message"] { #expect(check[key] != nil, "check key \(key)") }
+            }
+            let summary = try #require(object["summary"] as? [String: Int])
+            #expect(summary == ["passed": 1, "failed": 1, "skipped": 0, "errors": 0])
+            let report = try JSONDecoder().decode(ConformanceReport.self, from: data)
+            #expect(report.result("loopback.integrity")?.message.hasPrefix("3 frames differ starting at frame 48000") == true)
+            let document = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
+            let suite = try #require(document.rootElement()?.elements(forName: "testsuite").first)
+            #expect(suite.attribute(forName: "tests")?.stringValue == "2")
+            #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+            let cases = suite.elements(forName: "testcase")
+            #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["devices.enumerate", "loopback.integrity"])
+            #expect(cases[1].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue?.contains("3 frames differ") == true)
+        }
+
+        @Test func failingChecksSaveTheirAudio() throws {
+            let directory = try ConformBinary.temporaryDirectory("wav")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let run = try ConformBinary.run(["--checks", "loopback.integrity", "--inject", "drop@48000:16", "--save-failures", directory.path])
+            #expect(run.status == 1)
+            #expect(run.stdout.contains("16 frames missing after frame 48000"))
+            let played = try WAVFile.read(path: directory.appendingPathComponent("loopback.integrity-played.wav").path)
+            let captured = try WAVFile.read(path: directory.appendingPathComponent("loopback.integrity-captured.wav").path)
+            #expect(played.channels == 2 && played.sampleRate == 48_000)
+            #expect(played.samples == TestSignal.noise(frames: 96_000, channels: 2, format: .float32).samples)
+            #expect(captured.samples.count > played.samples.count / 2)
+        }
+
+        @Test func selfTestPasses() throws {
+            let run = try ConformBinary.run(["--self-test"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            for fault in ["stall@48000:4096", "drop@48000:16", "insert@48000:16", "corrupt@48000:3", "drift:200", "lost@24000"] {
+                let line = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix(fault + " ") })
+                #expect(line.contains("caught"), "\(line)")
+            }
+            #expect(run.stdout.contains("self-test passed"))
+        }
+
+        @Test(arguments: [
+            (["--backend", "nosuch"], "unknown backend 'nosuch'; available: loopback"),
+            (["--device", "nosuch:x"], "backend 'alsa' is not usable"),
+            (["--device", "hw:1"], "backend 'alsa' is not usable"),
+            (["--device", "loopback:nosuch"], "device 'nosuch' not found in backend 'loopback'; available: loopback"),
+            (["--format", "s12"], "'s12'"),
+            (["--checks", "nosuch"], "unknown check 'nosuch'; available: devices.enumerate"),
+            (["--inject", "bogus@1"], "unknown fault kind 'bogus'"),
+            (["--backend", "alsa", "--inject", "drift:200"], "--inject works only with the loopback backend"),
+            (["--rate", "-5"], "--rate"),
+            (["--backend", "loopback", "--device", "alsa:hw:1"], "belongs to backend 'alsa'"),
+        ])
+        func problemsBeforeTheSuiteExitWithTwo(arguments: [String], message: String) throws {
+            let run = try ConformBinary.run(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.stdout)\(run.stderr)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+        }
+
+        @Test func listings() throws {
+            let checks = try ConformBinary.run(["--list-checks"])
+            #expect(checks.status == 0)
+            for check in ConformanceSuite.allChecks {
+                #expect(checks.stdout.contains(check.id + "\n    " + check.summary))
+            }
+            #expect(checks.stdout.contains("criterion: |drift| ≤ 100 ppm"))
+            let backends = try ConformBinary.run(["--list-backends"])
+            #expect(backends.status == 0)
+            let rows = backends.stdout.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) } }
+            #expect(rows.contains(["loopback", "usable"]))
+            #expect(rows.contains(["alsa", "not usable: not registered in this build of conform"]))
+            let devices = try ConformBinary.run(["--list-devices"])
+            #expect(devices.status == 0)
+            #expect(devices.stdout.contains("loopback:loopback"))
+            #expect(devices.stdout.contains("2/2"))
+        }
+
+        @Test func environmentChoosesTheBackend() throws {
+            let run = try ConformBinary.run(["--checks", "devices.enumerate"], environment: ["AUDIOHAL_BACKEND": "alsa:hw:1"])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("backend 'alsa' is not usable"))
+        }
+    }
+}
