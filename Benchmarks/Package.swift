@@ -23,5 +23,14 @@ let package = Package(
             ],
             path: "Benchmarks/RingBufferBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "LoopbackBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AudioHAL", package: "AudioHAL"),
+                .product(name: "LoopbackBackend", package: "AudioHAL"),
+            ],
+            path: "Benchmarks/LoopbackBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )
