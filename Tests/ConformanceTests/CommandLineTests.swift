@@ -74,6 +74,13 @@ extension StreamingTests {
             #expect(run.stdout.contains("13 passed, 0 failed, 0 skipped, 0 errors"))
         }
 
+        @Test func wholeSuitePassesOnTheRealTimeClock() throws {
+            let run = try ConformBinary.run(["--clock", "realtime", "--duration", "1"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("13 passed, 0 failed, 0 skipped, 0 errors"), "\(run.stdout)")
+            #expect(run.stdout.contains("callback sleep"), "on a real-time clock xrun.detect stalls the callback itself")
+        }
+
         @Test func jsonAndJUnitReports() throws {
             let directory = try ConformBinary.temporaryDirectory("reports")
             defer { try? FileManager.default.removeItem(at: directory) }

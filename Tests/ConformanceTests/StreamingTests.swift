@@ -40,12 +40,10 @@ func loopbackSuite(clock: LoopbackClock = .virtual(.freeRunning), faults: [Loopb
 extension StreamingTests {
     @Suite struct SuiteOnLoopback {
         @Test func wholeSuitePassesOnTheVirtualClock() throws {
-            let started = Date()
             let report = try loopbackSuite().run(checks: inProcessChecks)
             #expect(report.passed, "\(describe(report))")
             #expect(report.summary.skipped == 0)
             #expect(report.checks.map(\.id) == inProcessChecks)
-            #expect(Date().timeIntervalSince(started) < 60)
             #expect(report.result("xrun.detect")?.message.contains("scripted") == true)
         }
 
