@@ -26,8 +26,7 @@ let package = Package(
             dependencies: [
                 "Conformance", "AudioHAL", "LoopbackBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            exclude: ["README-conform.md"]
+            ]
         ),
         .executableTarget(
             name: "AudioHALExample",
