@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AudioHAL", targets: ["AudioHAL"]),
         .library(name: "Buffers", targets: ["Buffers"]),
         .library(name: "LoopbackBackend", targets: ["LoopbackBackend"]),
+        .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
     ],
     dependencies: [
@@ -27,6 +28,9 @@ let package = Package(
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Tests/AllocationCounting"
         ),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
+        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
