@@ -163,7 +163,12 @@ public enum Negotiation {
         for line in dump.split(separator: "\n") {
             let text = line.trimmingCharacters(in: " \t")
             if text.contains("conversion PCM") {
-                let cleaned = text.hasPrefix("Plug PCM: ") ? String(text.dropFirst("Plug PCM: ".count)) : text
+                // Keep "<Kind> conversion PCM (...)", dropping a "Plug PCM:" or "Slave:" label.
+                let words = text.split(separator: " ")
+                var cleaned = text
+                if let at = words.firstIndex(of: "conversion"), at > words.startIndex {
+                    cleaned = words[(at - 1)...].joined(separator: " ")
+                }
                 notes.append("\(device) converts: \(cleaned)")
             }
         }
