@@ -158,6 +158,11 @@ enum Enumeration {
     /// snd-aloop's driver name: its cards play back what is captured, bit for bit.
     static let loopbackDriver = "Loopback"
 
+    /// Configured PCMs not opened while listing: opening `jack` starts a JACK
+    /// client, which prints to stderr on its own (not through alsa-lib) when no
+    /// JACK server runs. They can still be opened by name.
+    static let unprobed: Set<String> = ["jack"]
+
     /// Every device: `hw:C,D` and `plughw:C,D` for each card PCM, then the
     /// configured PCMs of the hints that open (`default`, `pulse`, ...).
     static func devices() -> [DeviceInfo] {
@@ -186,7 +191,7 @@ enum Enumeration {
         if !named.contains(where: { $0.name == "default" }) {
             named.insert(PCMHint(name: "default", description: "Default ALSA device", ioid: nil), at: 0)
         }
-        for hint in named where !hint.name.hasPrefix("hw:") && !hint.name.hasPrefix("plughw:") {
+        for hint in named where !hint.name.hasPrefix("hw:") && !hint.name.hasPrefix("plughw:") && !unprobed.contains(hint.name) {
             let input = hint.ioid == "Output" ? nil : probe(hint.name, direction: .input)
             let output = hint.ioid == "Input" ? nil : probe(hint.name, direction: .output)
             guard input != nil || output != nil else { continue }
