@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LoopbackBackend", targets: ["LoopbackBackend"]),
         .library(name: "Conformance", targets: ["Conformance"]),
         .executable(name: "conform", targets: ["conform"]),
+        .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
     ],
     dependencies: [
@@ -24,7 +25,7 @@ let package = Package(
         .executableTarget(
             name: "conform",
             dependencies: [
-                "Conformance", "AudioHAL", "LoopbackBackend",
+                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +39,9 @@ let package = Package(
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Tests/AllocationCounting"
         ),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
+        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),

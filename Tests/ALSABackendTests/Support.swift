@@ -1,0 +1,161 @@
+import AudioHAL
+import Synchronization
+import Testing
+
+@testable import ALSABackend
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Environment switches for the tiers that need more than this process.
+enum TestEnvironment {
+    static func flag(_ name: String) -> Bool {
+        guard let value = getenv(name) else { return false }
+        return String(cString: value) == "1"
+    }
+
+    /// Set by `scripts/with-pulseaudio.sh`: a private PulseAudio with a null sink runs.
+    static var pulse: Bool { flag("AUDIOHAL_TEST_PULSE") }
+    static let pulseSkipReason: Comment =
+        "needs a PulseAudio server with a null sink: run through scripts/with-pulseaudio.sh (sets AUDIOHAL_TEST_PULSE=1)"
+
+    /// Set by `scripts/alsa-vm.sh` inside its VM: snd-dummy is card 0, snd-aloop card 1.
+    static var kernel: Bool { flag("AUDIOHAL_TEST_ALSA_HW") }
+    static let kernelSkipReason: Comment =
+        "needs snd-dummy as card 0 and snd-aloop as card 1: run through scripts/alsa-vm.sh (sets AUDIOHAL_TEST_ALSA_HW=1)"
+}
+
+/// A deterministic white-noise signal whose samples are exact 16-bit values.
+struct TestSignal {
+    let frames: Int
+    let channels: Int
+    /// Interleaved samples, each an exact multiple of 1/32768.
+    let samples: [Float]
+
+    init(frames: Int, channels: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
+        self.frames = frames
+        self.channels = channels
+        var state = seed
+        var samples = [Float](repeating: 0, count: frames * channels)
+        for index in samples.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let value = Int16(truncatingIfNeeded: Int64(state >> 33) % 20_000 - 10_000)
+            samples[index] = Float(value) / 32768
+        }
+        self.samples = samples
+    }
+}
+
+/// Collects what a stream plays and captures, from its callback, without allocating there.
+final class DuplexRecorder: @unchecked Sendable {
+    let capacityFrames: Int
+    let channels: Int
+    let captured: UnsafeMutablePointer<Float>
+    let capturedFrames = Atomic<Int>(0)
+    let callbacks = Atomic<Int>(0)
+    let signal: UnsafeMutablePointer<Float>
+    let signalFrames: Int
+    let signalStart: Int
+    /// Stall the callback once, at this callback index, for this many microseconds (0: never).
+    let stallAt: Int
+    let stallMicroseconds: UInt32
+    let statusSeen = Atomic<UInt32>(0)
+
+    init(capacityFrames: Int, channels: Int, signal: TestSignal, signalStart: Int, stallAt: Int = -1, stallMicroseconds: UInt32 = 0) {
+        self.capacityFrames = capacityFrames
+        self.channels = channels
+        captured = .allocate(capacity: capacityFrames * channels)
+        captured.initialize(repeating: 0, count: capacityFrames * channels)
+        self.signal = .allocate(capacity: signal.samples.count)
+        self.signal.initialize(from: signal.samples, count: signal.samples.count)
+        signalFrames = signal.frames
+        self.signalStart = signalStart
+        self.stallAt = stallAt
+        self.stallMicroseconds = stallMicroseconds
+    }
+
+    deinit {
+        captured.deallocate()
+        signal.deallocate()
+    }
+
+    /// The callback body: store the input, play the signal at its place, complete when full.
+    func process(_ input: Span<Float>, _ output: inout MutableSpan<Float>, _ info: CallbackInfo) -> CallbackResult {
+        let index = callbacks.add(1, ordering: .relaxed).oldValue
+        statusSeen.bitwiseOr(info.status.rawValue, ordering: .relaxed)
+        if index == stallAt { usleep(stallMicroseconds) }
+        let start = Int(info.time.framePosition)
+        let frames = info.frames
+        if info.inputChannels > 0 {
+            let room = max(0, min(frames, capacityFrames - capturedFrames.load(ordering: .relaxed)))
+            let base = capturedFrames.load(ordering: .relaxed)
+            for sample in 0..<(room * channels) {
+                captured[base * channels + sample] = input[sample]
+            }
+            capturedFrames.add(room, ordering: .relaxed)
+        }
+        if info.outputChannels > 0 {
+            for frame in 0..<frames {
+                let signalFrame = start + frame - signalStart
+                guard signalFrame >= 0, signalFrame < signalFrames else { continue }
+                for channel in 0..<channels {
+                    output[frame * channels + channel] = signal[signalFrame * channels + channel]
+                }
+            }
+        }
+        if info.inputChannels > 0 {
+            return capturedFrames.load(ordering: .relaxed) >= capacityFrames ? .complete : .continue
+        }
+        return start + frames >= signalStart + signalFrames + 4800 ? .complete : .continue
+    }
+
+    /// The captured samples, interleaved.
+    var capturedSamples: [Float] {
+        Array(UnsafeBufferPointer(start: captured, count: capturedFrames.load(ordering: .relaxed) * channels))
+    }
+}
+
+/// Finds `signal` in `capture` (both interleaved, same channel count).
+enum Alignment {
+    /// The lag (in frames) where the normalised cross-correlation of the first
+    /// `keyFrames` of channel 0 peaks, with the peak value.
+    static func bestLag(signal: [Float], capture: [Float], channels: Int, keyFrames: Int = 1024) -> (lag: Int, correlation: Double)? {
+        let captureFrames = capture.count / channels
+        let key = min(keyFrames, signal.count / channels)
+        guard captureFrames >= key, key > 0 else { return nil }
+        var keyEnergy = 0.0
+        for frame in 0..<key { keyEnergy += Double(signal[frame * channels]) * Double(signal[frame * channels]) }
+        var best = (lag: 0, correlation: -1.0)
+        signal.withUnsafeBufferPointer { s in
+            capture.withUnsafeBufferPointer { c in
+                for lag in 0...(captureFrames - key) {
+                    var dot = 0.0
+                    var energy = 0.0
+                    for frame in 0..<key {
+                        let x = Double(c[(lag + frame) * channels])
+                        dot += Double(s[frame * channels]) * x
+                        energy += x * x
+                    }
+                    guard energy > 0 else { continue }
+                    let value = dot / (keyEnergy * energy).squareRoot()
+                    if value > best.correlation { best = (lag, value) }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Frames of `signal` that differ from `capture` at `lag` (every channel compared), and the frames compared.
+    static func mismatches(signal: [Float], capture: [Float], channels: Int, lag: Int) -> (differing: Int, compared: Int) {
+        let frames = min(signal.count / channels, capture.count / channels - lag)
+        var differing = 0
+        for frame in 0..<max(0, frames) {
+            for channel in 0..<channels where signal[frame * channels + channel] != capture[(lag + frame) * channels + channel] {
+                differing += 1
+                break
+            }
+        }
+        return (differing, max(0, frames))
+    }
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Tier 4: runs the ALSA backend's kernel-driver tests against genuine ALSA
+# drivers in a small VM: Debian's kernel under qemu (TCG), snd-dummy as card 0,
+# snd-aloop as card 1, the host's root read-only over 9p (so the guest runs
+# the host's test binary and Swift runtime), results written to an out share.
+#
+#   scripts/alsa-vm.sh            # build the tests, boot, run, report
+#   ALSA_VM_TIMEOUT=600 scripts/alsa-vm.sh
+#
+# Exit status: 0 when every guest command passed, 1 when one failed, 2 when
+# the VM could not be built or did not finish. Results: $ALSA_VM_OUT (default
+# .build/alsa-vm/out): guest.log, alsa-tests.xml (JUnit), exit-status, cards.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+timeout_seconds=${ALSA_VM_TIMEOUT:-900}
+work="$repo/.build/alsa-vm"
+out=${ALSA_VM_OUT:-$work/out}
+
+# --- Packages (apt-get only when missing) -----------------------------------
+packages=(qemu-system-x86 linux-image-amd64 busybox-static libasound2-dev cpio kmod)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "alsa-vm: installing ${missing[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+kernel_version=""
+for image in /boot/vmlinuz-*; do
+    version=${image#/boot/vmlinuz-}
+    [ -d "/lib/modules/$version" ] && kernel_version=$version
+done
+if [ -z "$kernel_version" ]; then
+    echo "alsa-vm: no /boot/vmlinuz-VERSION with /lib/modules/VERSION" >&2
+    exit 2
+fi
+
+# --- The test binary -----------------------------------------------------------
+swift build --build-tests >&2
+test_binary="$repo/.build/debug/AudioHALPackageTests.xctest"
+[ -x "$test_binary" ] || { echo "alsa-vm: $test_binary was not built" >&2; exit 2; }
+
+# --- The commands run in the guest (hook) -----------------------------------------
+# Every line printed here runs in the guest, in the repository, with the host's
+# root mounted read-only, /tmp writable, and results going to $OUT (the out
+# share). Add a command by appending a line (for example the conformance tool:
+#   echo "\"\$REPO/.build/debug/conform\" --device hw:1 --junit \"\$OUT/conform.xml\"").
+# The guest's exit status is the first failing command's.
+guest_commands() {
+    echo 'cat /proc/asound/cards > "$OUT/cards"'
+    echo '"$REPO/.build/debug/AudioHALPackageTests.xctest" --testing-library swift-testing --filter ALSABackendTests --xunit-output "$OUT/alsa-tests.xml"'
+}
+
+# --- initramfs ----------------------------------------------------------------------
+rm -rf "$work/initramfs" "$out"
+mkdir -p "$work/initramfs"/{bin,sbin,proc,sys,dev,mnt/host,mnt/out,lib/modules} "$out"
+root="$work/initramfs"
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list | grep -vx busybox); do
+    ln -sf busybox "$root/bin/$applet"
+done
+for module in virtio_pci 9pnet_virtio 9p snd-dummy snd-aloop; do
+    modprobe -S "$kernel_version" --show-depends "$module" | awk '$1 == "insmod" { print $2 }' | while read -r file; do
+        mkdir -p "$root$(dirname "$file")"
+        cp "$file" "$root$file"
+    done
+done
+cp /lib/modules/"$kernel_version"/modules.* "$root/lib/modules/$kernel_version/"
+
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+modprobe virtio_pci
+modprobe 9pnet_virtio
+modprobe 9p
+modprobe snd-dummy index=0
+modprobe snd-aloop index=1
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro,cache=loose host /mnt/host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt/out
+{
+    mount --bind /dev /mnt/host/dev
+    mount --bind /proc /mnt/host/proc
+    mount --bind /sys /mnt/host/sys
+    mount -t tmpfs tmpfs /mnt/host/tmp
+    mkdir -p /mnt/host/tmp/out
+    mount --bind /mnt/out /mnt/host/tmp/out
+    cat /proc/asound/cards
+    lsmod
+    cat /proc/mounts
+} > /mnt/out/init.log 2>&1
+start=$(cut -d' ' -f1 /proc/uptime)
+chroot /mnt/host /bin/sh /tmp/out/guest.sh > /mnt/out/guest.log 2>&1
+echo $? > /mnt/out/exit-status
+end=$(cut -d' ' -f1 /proc/uptime)
+echo "boot-to-tests $start s, tests $(awk "BEGIN { print $end - $start }") s" > /mnt/out/guest-timing
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+
+{
+    echo '#!/bin/sh'
+    echo "export REPO='$repo' OUT=/tmp/out HOME=/tmp TMPDIR=/tmp AUDIOHAL_TEST_ALSA_HW=1"
+    echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    echo 'export PULSE_SERVER=unix:/nonexistent ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf'
+    echo 'cd "$REPO"'
+    echo 'status=0'
+    guest_commands | while read -r command; do
+        printf 'echo "+ %s"\n' "$(printf '%s' "$command" | sed 's/"/\\"/g; s/\$/\\$/g')"
+        printf '%s || { rc=$?; [ "$status" -eq 0 ] && status=$rc; }\n' "$command"
+    done
+    echo 'exit $status'
+} > "$out/guest.sh"
+
+# --- Boot ---------------------------------------------------------------------------------
+started=$(date +%s.%N)
+set +e
+timeout "$timeout_seconds" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot \
+    -kernel "/boot/vmlinuz-$kernel_version" -initrd "$work/initrd.gz" \
+    -append "console=ttyS0 panic=-1 loglevel=3" \
+    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+    -virtfs "local,path=$out,mount_tag=out,security_model=none" > "$work/console.log" 2>&1
+qemu_status=$?
+set -e
+elapsed=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $started }")
+
+cat "$out/guest.log" 2>/dev/null || true
+echo "alsa-vm: kernel $kernel_version, VM ran ${elapsed} s (timeout ${timeout_seconds} s); $(cat "$out/guest-timing" 2>/dev/null || echo 'no guest timing')"
+if [ "$qemu_status" -eq 124 ]; then
+    echo "alsa-vm: the VM did not finish within ${timeout_seconds} s; console: $work/console.log" >&2
+    exit 2
+fi
+if [ ! -f "$out/exit-status" ]; then
+    echo "alsa-vm: the guest wrote no exit status; console:" >&2
+    tail -30 "$work/console.log" >&2
+    exit 2
+fi
+guest_status=$(cat "$out/exit-status")
+if [ "$guest_status" -ne 0 ]; then
+    echo "alsa-vm: guest commands failed (status $guest_status); results in $out" >&2
+    exit 1
+fi
+echo "alsa-vm: passed; results in $out"

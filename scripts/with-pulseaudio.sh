@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs a command with a private PulseAudio server (null sink "conform",
+# s16le 48000 Hz stereo) reachable through ALSA's `pulse` and `default` PCMs,
+# and stops the server afterwards, whatever happens.
+#
+#   scripts/with-pulseaudio.sh swift test --disable-xctest --filter ALSABackendTests
+#
+# Installs the packages it needs with apt-get when they are missing. The
+# command sees AUDIOHAL_TEST_PULSE=1, which enables the sound-server tests.
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+    echo "usage: $0 COMMAND [ARG...]" >&2
+    exit 2
+fi
+
+packages=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils libasound2-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "with-pulseaudio: installing ${missing[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+runtime=$(mktemp -d "${TMPDIR:-/tmp}/audiohal-pulse.XXXXXX")
+export XDG_RUNTIME_DIR="$runtime"
+export HOME="$runtime/home"
+mkdir -p "$HOME"
+export PULSE_SERVER="unix:$runtime/pulse/native"
+
+stop_server() {
+    if [ -f "$runtime/pulse/pid" ]; then
+        kill "$(cat "$runtime/pulse/pid")" 2>/dev/null || true
+        for _ in $(seq 50); do
+            [ -f "$runtime/pulse/pid" ] && kill -0 "$(cat "$runtime/pulse/pid" 2>/dev/null)" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    rm -rf "$runtime"
+}
+trap stop_server EXIT INT TERM
+
+pulseaudio -n --daemonize=yes --exit-idle-time=-1 \
+    --log-target="file:$runtime/pulse.log" \
+    -L "module-native-protocol-unix" \
+    -L "module-null-sink sink_name=conform rate=48000 format=s16le channels=2" \
+    -L "module-always-sink" 2>/dev/null
+
+for _ in $(seq 100); do
+    pactl info >/dev/null 2>&1 && break
+    sleep 0.1
+done
+if ! pactl info >/dev/null 2>&1; then
+    echo "with-pulseaudio: the server did not start; its log:" >&2
+    cat "$runtime/pulse.log" >&2 || true
+    exit 2
+fi
+pactl set-default-sink conform
+pactl set-default-source conform.monitor
+
+export AUDIOHAL_TEST_PULSE=1
+status=0
+"$@" || status=$?
+exit "$status"
