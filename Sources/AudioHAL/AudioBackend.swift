@@ -29,6 +29,11 @@ public protocol AudioBackend: AnyObject, Sendable {
     /// A request the device cannot honour exactly must throw a ``HALError``
     /// naming the nearest possible values, never be changed silently.
     func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver
+    /// The device a stream naming `id` would open, or an error listing the ids there are.
+    ///
+    /// The default looks `id` up among ``devices()``; a backend whose devices
+    /// answer to several names (ALSA's `hw:1` and `hw:1,0`) resolves them here.
+    func device(id: String) throws(HALError) -> DeviceInfo
 }
 
 extension AudioBackend {
@@ -63,7 +68,7 @@ extension AudioBackend {
         return flagged ?? all.first { $0.maxChannels(direction) > 0 }
     }
 
-    /// The device with this id, or an error listing the ids there are.
+    /// The device listed with exactly this id, or an error listing the ids there are.
     public func device(id: String) throws(HALError) -> DeviceInfo {
         let all = try devices()
         if let match = all.first(where: { $0.id == id }) { return match }

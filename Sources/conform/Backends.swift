@@ -1,14 +1,15 @@
+import ALSABackend
 import AudioHAL
 import LoopbackBackend
 
 /// The backends `conform` can test. Registering one more is one line in ``registerAll(in:loopbackClock:)``.
 enum Backends {
     /// Backends known by name that this build does not link yet, with the reason.
-    static let notYetLinked = ["alsa", "portaudio"]
+    static let notYetLinked = ["portaudio"]
 
     /// Registers every backend this build links.
     static func registerAll(in registry: BackendRegistry, loopbackClock: LoopbackClock) {
         LoopbackBackend.register(in: registry, clock: loopbackClock)
-        // ALSABackend.register(in: registry)
+        ALSABackend.register(in: registry)
     }
 }
