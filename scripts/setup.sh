@@ -25,4 +25,4 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
-$sudo apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2
+$sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2
