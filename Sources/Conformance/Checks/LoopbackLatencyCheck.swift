@@ -31,11 +31,13 @@ public struct LoopbackLatencyCheck: Check {
             buffer = max(run.granted.input?.bufferFrames ?? 0, run.granted.output?.bufferFrames ?? 0, run.granted.framesPerPeriod)
             let mono = Alignment.mono(signal.samples, channels: signal.channels)
             let capture = Alignment.mono(run.captured, channels: max(1, run.inputChannels))
-            guard let match = Alignment.locate(mono, in: capture, lags: 0..<LoopRunner.defaultTail(run.granted), window: 4096),
-                match.correlation > (context.target.analog ? 0.5 : 0.99)
-            else {
+            let limit = Self.correlationLimit(loop: context.loopKind())
+            let window = LoopRunner.defaultTail(run.granted)
+            let match = Alignment.locate(mono, in: capture, lags: 0..<window, window: 4096)
+            guard let match, match.correlation > limit else {
+                let found = match.map { "best correlation \(MeasuredValue.format($0.correlation)) at frame \($0.lag)" } ?? "no correlation at all"
                 return .fail(
-                    "run \(index + 1): the burst did not come back (no correlation above the limit within the search window)",
+                    "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)",
                     recordings: run.recordings())
             }
             lags.append(match.lag)
@@ -68,6 +70,16 @@ public struct LoopbackLatencyCheck: Check {
             : "\(loop) loop: stable within ±1 period (\(tolerance) frames); a sound server or cable need not be sample-locked"
         if problems.isEmpty { return .pass(note, measured: measured) }
         return .fail(problems.joined(separator: "; "), measured: measured, recordings: lastRun?.recordings() ?? [])
+    }
+
+    /// The correlation a found burst must reach: 0.99 on a digital loop (it
+    /// comes back exact), 0.9 on another (a server may smooth its edges), 0.5 on a cable.
+    public static func correlationLimit(loop: LoopKind) -> Double {
+        switch loop {
+        case .digital: 0.99
+        case .other: 0.9
+        case .analogue: 0.5
+        }
     }
 
     /// How far from the median a run's latency may be: 1 frame on a digital

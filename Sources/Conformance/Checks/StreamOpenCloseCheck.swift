@@ -60,20 +60,32 @@ public struct StreamOpenCloseCheck: Check {
         return problems.isEmpty ? .pass(measured: measured) : .fail(problems.joined(separator: "; "), measured: measured)
     }
 
-    /// Where the cycles' time went.
+    /// Where the cycles' time went, phase by phase.
     struct CycleTiming {
+        var count = 0
         var total = 0.0
         var slowest = 0.0
-        var stopTotal = 0.0
-        var slowestStop = 0.0
+        /// Seconds spent in open, start, stop and close, summed.
+        var phases = [0.0, 0.0, 0.0, 0.0]
+        var slowestPhase = [0.0, 0.0, 0.0, 0.0]
+        static let names = ["open", "start", "stop", "close"]
+
+        mutating func record(_ phase: Int, since start: Double) -> Double {
+            let now = Pause.monotonicSeconds()
+            phases[phase] += now - start
+            slowestPhase[phase] = max(slowestPhase[phase], now - start)
+            return now
+        }
 
         func measurements(cycles: Int) -> Measurements {
             var measured = Measurements()
             let count = Double(max(cycles, 1))
             measured.set("cycle_ms_mean", total / count * 1000)
             measured.set("cycle_ms_max", slowest * 1000)
-            measured.set("stop_ms_mean", stopTotal / count * 1000)
-            measured.set("stop_ms_max", slowestStop * 1000)
+            for (index, name) in Self.names.enumerated() {
+                measured.set("\(name)_ms_mean", phases[index] / count * 1000)
+                measured.set("\(name)_ms_max", slowestPhase[index] * 1000)
+            }
             return measured
         }
     }
@@ -85,20 +97,26 @@ public struct StreamOpenCloseCheck: Check {
 
     private func cycle(_ context: CheckContext, _ configuration: StreamConfiguration, timing: inout CycleTiming) throws {
         let started = Pause.monotonicSeconds()
+        var mark = started
+        let stream = try context.backend.openStream(configuration) { _, _, _ in .continue }
+        mark = timing.record(0, since: mark)
+        var failure: (any Error)?
         do {
-            let stream = try context.backend.openStream(configuration) { _, _, _ in .continue }
-            defer { stream.close() }
             context.noteGranted(stream.granted)
             try stream.start()
-            let stopping = Pause.monotonicSeconds()
+            mark = timing.record(1, since: mark)
             try stream.stop(timeout: .seconds(5))
-            let stop = Pause.monotonicSeconds() - stopping
-            timing.stopTotal += stop
-            timing.slowestStop = max(timing.slowestStop, stop)
+            mark = timing.record(2, since: mark)
             if case .failed(let error) = stream.state { throw error }
+        } catch {
+            failure = error
         }
+        mark = Pause.monotonicSeconds()
+        stream.close()
+        _ = timing.record(3, since: mark)
         let elapsed = Pause.monotonicSeconds() - started
         timing.total += elapsed
         timing.slowest = max(timing.slowest, elapsed)
+        if let failure { throw failure }
     }
 }
