@@ -28,7 +28,14 @@ public struct ClockDriftCheck: Check {
         let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
         let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
         if let error = run.error { throw error }
-        return Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: context.target.limits.maxDriftPPM)
+        var outcome = Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: context.target.limits.maxDriftPPM)
+        // For diagnosis only: the same fit on when the callbacks ran by the wall clock. When it
+        // agrees with the host-time figure the device really ran at that rate; when it does not,
+        // the stream's host time is what is off.
+        if let wall = ClockFit.settled(run.periods, nominalRate: run.granted.sampleRate, time: { $0.wallTime }) {
+            outcome.measured.set("callback_wall_drift_ppm", wall.ppm(nominalRate: run.granted.sampleRate))
+        }
+        return outcome
     }
 
     /// Judges the periods of a run against the drift limit.
