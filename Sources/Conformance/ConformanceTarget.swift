@@ -89,11 +89,18 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
     public var rateTolerance: Double
     /// Seconds of audio each format and rate plays.
     public var sweepSeconds: Double
+    /// `formats` and `rates` on a loop that is not digital: the lowest SNR, in dB,
+    /// of a format or rate the path converts (s16 quantisation alone gives about 90 dB).
+    public var minimumConversionSNR: Double
+    /// `formats` and `rates` on a loop that is not digital: the largest level error, in dB,
+    /// of a converted format or rate (a wrong full-scale factor is 6 dB or more).
+    public var maxConversionGainDB: Double
 
     /// Creates limits; see the properties for their meaning.
     public init(
         maxDriftPPM: Double = 100, minimumSNR: Double = 40, latencyRuns: Int = 5, openCloseCycles: Int = 100,
-        maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25
+        maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25,
+        minimumConversionSNR: Double = 60, maxConversionGainDB: Double = 0.1
     ) {
         self.maxDriftPPM = maxDriftPPM
         self.minimumSNR = minimumSNR
@@ -102,6 +109,8 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
         self.maxMemoryGrowthBytes = maxMemoryGrowthBytes
         self.rateTolerance = rateTolerance
         self.sweepSeconds = sweepSeconds
+        self.minimumConversionSNR = minimumConversionSNR
+        self.maxConversionGainDB = maxConversionGainDB
     }
 
     /// Checks every limit is usable.
@@ -112,6 +121,10 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
         guard latencyRuns >= 2 else { throw .invalidArgument("\(latencyRuns) latency runs; at least 2 are needed to judge stability") }
         guard openCloseCycles >= 1 else { throw .invalidArgument("\(openCloseCycles) open/close cycles; at least 1 is needed") }
         guard rateTolerance > 0, rateTolerance < 1 else { throw .invalidArgument("rate tolerance \(rateTolerance) must be between 0 and 1") }
+        guard minimumConversionSNR.isFinite else { throw .invalidArgument("conversion SNR limit \(minimumConversionSNR) dB must be a number") }
+        guard maxConversionGainDB.isFinite, maxConversionGainDB >= 0 else {
+            throw .invalidArgument("conversion gain limit \(maxConversionGainDB) dB must be 0 or more")
+        }
         guard sweepSeconds > 0, sweepSeconds <= 60 else { throw .invalidArgument("sweep of \(sweepSeconds) s must be more than 0 and at most 60 s") }
     }
 }

@@ -6,6 +6,17 @@ extension CheckContext {
         loopProblem().map { .skip("needs a loop of \(target.channels) channels in each direction: \($0)") }
     }
 
+    /// What kind of loop the target's devices form: digital (bit for bit) or not.
+    ///
+    /// A loop is digital when both devices say they are a digital loopback
+    /// (``DeviceInfo/isDigitalLoopback``: snd-aloop, the loopback backend)
+    /// and `--analog` was not given. A sound server's monitor or a cable is not.
+    func loopKind() -> LoopKind {
+        if target.analog { return .analogue }
+        guard let input = try? inputDevice(), let output = try? outputDevice() else { return .other }
+        return input.isDigitalLoopback && output.isDigitalLoopback ? .digital : .other
+    }
+
     /// Compares what a loop run played with what it captured.
     ///
     /// The signal's first compared frame is searched for in the capture from
@@ -23,6 +34,19 @@ extension CheckContext {
     func noise(frames: Int, format: SampleFormat? = nil, seed: UInt64 = 0x5EED_AD10) -> TestSignal {
         TestSignal.noise(frames: frames, channels: target.channels, format: format ?? target.format, seed: seed)
     }
+}
+
+/// How faithfully a loop returns what is played, which decides how strictly a check may judge it.
+public enum LoopKind: String, Sendable, Hashable, CustomStringConvertible {
+    /// Bit for bit, sample-locked: snd-aloop, the loopback backend.
+    case digital
+    /// A digital path the checks cannot vouch for: a sound server's monitor, a plugin that converts.
+    case other = "non-digital"
+    /// An analogue cable (`--analog`).
+    case analogue = "analogue"
+
+    /// `digital`, `non-digital` or `analogue`.
+    public var description: String { rawValue }
 }
 
 extension Measurements {

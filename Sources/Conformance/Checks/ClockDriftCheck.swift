@@ -11,27 +11,56 @@ public struct ClockDriftCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm over \(MeasuredValue.format(target.duration)) s"
+        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first 0.5 s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target))) s"
+    }
+
+    /// The shortest run that leaves a second of steady periods after the start-up is discarded.
+    public static let minimumSeconds = 1.5
+
+    /// Seconds of audio the check runs: `--duration`, at least ``minimumSeconds``.
+    public static func seconds(for target: ConformanceTarget) -> Double {
+        max(target.duration, minimumSeconds)
     }
 
     /// Fits host time against frame position over a run.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        let signal = TestSignal.silence(frames: context.target.durationFrames, channels: context.target.channels)
+        let frames = max(context.target.durationFrames, Int((Self.minimumSeconds * context.target.rate).rounded(.up)))
+        let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
         let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
         if let error = run.error { throw error }
-        guard let fit = ClockFit.fit(run.periods, time: { $0.hostTime }) else {
-            return .error("too few periods (\(run.periods.count)) to fit the clock")
+        var outcome = Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: context.target.limits.maxDriftPPM)
+        // For diagnosis only: the same fit on when the callbacks ran by the wall clock. When it
+        // agrees with the host-time figure the device really ran at that rate; when it does not,
+        // the stream's host time is what is off.
+        if let wall = ClockFit.settled(run.periods, nominalRate: run.granted.sampleRate, time: { $0.wallTime }) {
+            outcome.measured.set("callback_wall_drift_ppm", wall.ppm(nominalRate: run.granted.sampleRate))
         }
-        let ppm = fit.ppm(nominalRate: run.granted.sampleRate)
+        return outcome
+    }
+
+    /// Judges the periods of a run against the drift limit.
+    public static func judge(_ periods: [PeriodStamp], nominalRate: Double, limit: Double) -> CheckOutcome {
+        guard let fit = ClockFit.settled(periods, nominalRate: nominalRate, time: { $0.hostTime }) else {
+            return .error("too few periods (\(periods.count)) to fit the clock")
+        }
+        let ppm = fit.ppm(nominalRate: nominalRate)
+        let precision = fit.precisionPPM
         var measured = Measurements()
         measured.set("drift_ppm", ppm)
+        measured.set("precision_ppm", precision)
         measured.set("measured_rate_hz", fit.framesPerSecond)
-        measured.set("jitter_ms", fit.maxResidual * 1000)
+        measured.set("jitter_rms_ms", fit.rmsResidual * 1000)
+        measured.set("jitter_max_ms", fit.maxResidual * 1000)
+        measured.set("fitted_seconds", fit.span)
         measured.set("periods", fit.points)
-        let limit = context.target.limits.maxDriftPPM
-        if abs(ppm) <= limit { return .pass(measured: measured) }
+        measured.set("discarded_periods", fit.discarded)
+        let figure = "\(MeasuredValue.format(ppm)) ppm ± \(MeasuredValue.format(precision)) ppm over \(MeasuredValue.format(fit.span)) s (\(fit.discarded) start-up periods discarded, jitter \(MeasuredValue.format(fit.rmsResidual * 1000)) ms rms)"
+        let imprecise = precision > limit / 2
+            ? "; the figure is only precise to ±\(MeasuredValue.format(precision)) ppm, too coarse for a \(MeasuredValue.format(limit)) ppm limit: a longer --duration narrows it"
+            : ""
+        if abs(ppm) <= limit { return .pass(figure + imprecise, measured: measured) }
         return .fail(
-            "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(run.granted.sampleRate)) Hz); limit \(MeasuredValue.format(limit)) ppm",
+            "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(nominalRate)) Hz; \(figure)); limit \(MeasuredValue.format(limit)) ppm\(imprecise)",
             measured: measured)
     }
 }

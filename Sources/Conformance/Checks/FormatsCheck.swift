@@ -11,7 +11,11 @@ public struct FormatsCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "each format: granted as asked; \(target.analog ? "SNR within limit" : "bit-exact (so scaling is exact)"); speed within ±\(MeasuredValue.format(target.limits.rateTolerance * 100)) %"
+        let limits = target.limits
+        let compare = target.analog
+            ? "SNR ≥ \(MeasuredValue.format(limits.minimumSNR)) dB (analogue)"
+            : "bit-exact on a digital loop and for the target's format; other loops: SNR ≥ \(MeasuredValue.format(limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(limits.maxConversionGainDB)) dB"
+        return "each format: granted as asked; \(compare); speed within ±\(MeasuredValue.format(limits.rateTolerance * 100)) %"
     }
 
     /// Sweeps the formats both devices list.

@@ -11,7 +11,8 @@ public struct LoopbackLatencyCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "\(target.limits.latencyRuns) runs within ±\(target.analog ? 2 : 1) frame\(target.analog ? "s" : ""); |measured − reported| ≤ one device buffer"
+        let stability = target.analog ? "within ±1 period (analogue loop)" : "within ±1 frame on a digital loop, ±1 period on other loops"
+        return "\(target.limits.latencyRuns) runs \(stability); |measured − reported| ≤ one device buffer"
     }
 
     /// Measures the lag of a short burst on fresh streams.
@@ -30,11 +31,13 @@ public struct LoopbackLatencyCheck: Check {
             buffer = max(run.granted.input?.bufferFrames ?? 0, run.granted.output?.bufferFrames ?? 0, run.granted.framesPerPeriod)
             let mono = Alignment.mono(signal.samples, channels: signal.channels)
             let capture = Alignment.mono(run.captured, channels: max(1, run.inputChannels))
-            guard let match = Alignment.locate(mono, in: capture, lags: 0..<LoopRunner.defaultTail(run.granted), window: 4096),
-                match.correlation > (context.target.analog ? 0.5 : 0.99)
-            else {
+            let limit = Self.correlationLimit(loop: context.loopKind())
+            let window = LoopRunner.defaultTail(run.granted)
+            let match = Alignment.locate(mono, in: capture, lags: 0..<window, window: 4096)
+            guard let match, match.correlation > limit else {
+                let found = match.map { "best correlation \(MeasuredValue.format($0.correlation)) at frame \($0.lag)" } ?? "no correlation at all"
                 return .fail(
-                    "run \(index + 1): the burst did not come back (no correlation above the limit within the search window)",
+                    "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)",
                     recordings: run.recordings())
             }
             lags.append(match.lag)
@@ -47,10 +50,12 @@ public struct LoopbackLatencyCheck: Check {
         measured.set("spread_frames", high - low)
         measured.set("runs", lags.map(String.init).joined(separator: " "))
         var problems: [String] = []
-        let tolerance = context.target.analog ? 2 : 1
-        if high - median > tolerance || median - low > tolerance {
-            problems.append("latency varies between \(low) and \(high) frames over \(lags.count) runs (\(lags.map(String.init).joined(separator: ", ")))")
-        }
+        let loop = context.loopKind()
+        let period = lastRun.map { max($0.granted.framesPerPeriod, 1) } ?? max(context.target.period, 1)
+        let tolerance = Self.tolerance(loop: loop, period: period)
+        measured.set("loop", loop.description)
+        measured.set("tolerance_frames", tolerance)
+        if let problem = Self.stabilityProblem(lags: lags, tolerance: tolerance, loop: loop) { problems.append(problem) }
         if let reported {
             measured.set("reported_frames", reported)
             measured.set("difference_frames", median - reported)
@@ -60,7 +65,35 @@ public struct LoopbackLatencyCheck: Check {
         } else {
             problems.append("the backend reports no round-trip latency")
         }
-        if problems.isEmpty { return .pass(measured: measured) }
+        let note = loop == .digital
+            ? "digital loop: stable within ±1 frame"
+            : "\(loop) loop: stable within ±1 period (\(tolerance) frames); a sound server or cable need not be sample-locked"
+        if problems.isEmpty { return .pass(note, measured: measured) }
         return .fail(problems.joined(separator: "; "), measured: measured, recordings: lastRun?.recordings() ?? [])
+    }
+
+    /// The correlation a found burst must reach: 0.99 on a digital loop (it
+    /// comes back exact), 0.9 on another (a server may smooth its edges), 0.5 on a cable.
+    public static func correlationLimit(loop: LoopKind) -> Double {
+        switch loop {
+        case .digital: 0.99
+        case .other: 0.9
+        case .analogue: 0.5
+        }
+    }
+
+    /// How far from the median a run's latency may be: 1 frame on a digital
+    /// loop (sample-locked), one period on any other (a sound server's monitor
+    /// or a cable starts each stream at a period boundary of its own clock).
+    public static func tolerance(loop: LoopKind, period: Int) -> Int {
+        loop == .digital ? 1 : max(1, period)
+    }
+
+    /// Why the latencies of `lags` are not stable within ±`tolerance` of their median, or `nil` when they are.
+    public static func stabilityProblem(lags: [Int], tolerance: Int, loop: LoopKind) -> String? {
+        guard let low = lags.min(), let high = lags.max() else { return nil }
+        let median = lags.sorted()[lags.count / 2]
+        guard high - median > tolerance || median - low > tolerance else { return nil }
+        return "latency varies between \(low) and \(high) frames over \(lags.count) runs (\(lags.map(String.init).joined(separator: ", "))), more than ±\(tolerance) frame\(tolerance == 1 ? "" : "s") on a \(loop) loop"
     }
 }

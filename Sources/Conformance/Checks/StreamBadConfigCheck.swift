@@ -11,7 +11,7 @@ public struct StreamBadConfigCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "rate 1 Hz, too many channels, an unknown device, an unsupported format: each refused with the matching HALError naming the value"
+        "a rate outside the device's (1 Hz, or 10 × its highest if it lists 1 Hz), one channel more than it has, an unknown device, a format it does not list: each refused with the matching HALError naming the value"
     }
 
     /// A request that must be refused, and how to recognise the right refusal.
@@ -22,49 +22,95 @@ public struct StreamBadConfigCheck: Check {
         var matches: (HALError) -> Bool
     }
 
+    /// An impossible rate for a device: 1 Hz when it does not list 1 Hz,
+    /// otherwise ten times the highest rate it lists (at least 1 MHz).
+    public static func impossibleRate(for device: DeviceInfo) -> Double {
+        guard device.supportedSampleRates.contains(where: { $0 <= 1 }) else { return 1 }
+        return Self.farAboveRate(for: device)
+    }
+
+    /// Ten times the highest rate `device` lists or prefers, at least 1 MHz.
+    public static func farAboveRate(for device: DeviceInfo) -> Double {
+        max(10 * (device.supportedSampleRates.max() ?? device.defaultSampleRate), device.defaultSampleRate * 10, 1_000_000)
+    }
+
+    /// A format `device` does not list, or `nil` when it lists them all.
+    public static func unlistedFormat(for device: DeviceInfo) -> SampleFormat? {
+        SampleFormat.allCases.first { !device.supportedFormats.contains($0) }
+    }
+
+    private func rateCase(_ rate: Double, _ target: ConformanceTarget) -> Case {
+        var configuration = target.configuration()
+        configuration.sampleRate = rate
+        let text = MeasuredValue.format(rate)
+        return Case(name: "rate \(text) Hz", configuration: configuration, mentions: text) {
+            if case .unsupportedSampleRate(let requested, _, _) = $0 { return requested == rate }
+            return false
+        }
+    }
+
     /// Tries each impossible request.
     public func run(in context: CheckContext) throws -> CheckOutcome {
         let target = context.target
         let output = try context.outputDevice()
         let unknown = "conform-no-such-device"
+        var measured = Measurements()
+        var notes: [String] = []
         var cases: [Case] = []
-        var rate = target.configuration()
-        rate.sampleRate = 1
-        cases.append(Case(name: "rate 1 Hz", configuration: rate, mentions: "1 Hz") {
-            if case .unsupportedSampleRate(let requested, _, _) = $0 { return requested == 1 }
-            return false
-        })
-        let tooMany = output.maxOutputChannels + 1
-        var channels = target.configuration()
-        channels.output?.channels = tooMany
-        cases.append(Case(name: "\(tooMany) output channels", configuration: channels, mentions: "\(tooMany)") {
-            if case .unsupportedChannelCount(let requested, .output, _, _, _) = $0 { return requested == tooMany }
-            return false
-        })
+        let rate = Self.impossibleRate(for: output)
+        cases.append(rateCase(rate, target))
+        measured.set("rate_requested_hz", rate)
+        if output.maxOutputChannels > 0 {
+            let tooMany = output.maxOutputChannels + 1
+            var channels = target.configuration()
+            channels.output?.channels = tooMany
+            cases.append(Case(name: "\(tooMany) output channels", configuration: channels, mentions: "\(tooMany)") {
+                if case .unsupportedChannelCount(let requested, .output, _, _, _) = $0 { return requested == tooMany }
+                return false
+            })
+            measured.set("channels_requested", tooMany)
+        } else {
+            notes.append("too many channels not tried: '\(output.id)' has no playback channels")
+        }
         var device = target.configuration()
         device.output?.device = unknown
         cases.append(Case(name: "device '\(unknown)'", configuration: device, mentions: unknown) {
             if case .unknownDevice(let name, _, _) = $0 { return name == unknown }
             return false
         })
-        var notes: [String] = []
-        if let format = SampleFormat.allCases.first(where: { !output.supportedFormats.contains($0) }) {
+        if let format = Self.unlistedFormat(for: output) {
             var unsupported = target.configuration()
             unsupported.output?.format = format
             cases.append(Case(name: "format \(format)", configuration: unsupported, mentions: format.rawValue) {
                 if case .unsupportedFormat(let requested, _, _) = $0 { return requested == format }
                 return false
             })
+            measured.set("format_requested", format.rawValue)
         } else {
-            notes.append("the device accepts every format, so no unsupported format was tried")
+            notes.append("unsupported format skipped: '\(output.id)' lists every format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            measured.set("format_requested", "skipped: all listed")
         }
         var problems: [String] = []
         var refused = 0
-        for item in cases {
+        var usedRate = rate
+        var queue = cases
+        while !queue.isEmpty {
+            var item = queue.removeFirst()
             do {
                 let stream = try context.backend.openStream(item.configuration) { _, _, _ in .continue }
                 let granted = stream.granted
                 stream.close()
+                // A converting device that lists only standard rates may really run at 1 Hz
+                // (ALSA's pulse plugin does). Granted exactly, that is no refusal to demand:
+                // ask for a rate far above everything it lists instead. A digital loop's list
+                // is its truth, so there accepting 1 Hz stays a failure.
+                if item.configuration.sampleRate == 1, granted.sampleRate == 1, context.loopKind() != .digital {
+                    usedRate = Self.farAboveRate(for: output)
+                    notes.append("'\(output.id)' really runs at 1 Hz (a converting device whose listed rates are a sample), so \(MeasuredValue.format(usedRate)) Hz was asked for instead")
+                    item = rateCase(usedRate, target)
+                    queue.insert(item, at: 0)
+                    continue
+                }
                 problems.append("\(item.name) was accepted (granted \(MeasuredValue.format(granted.sampleRate)) Hz, \(granted.output?.channels ?? 0) channels, \(granted.output?.format.rawValue ?? "-"))")
             } catch {
                 if !item.matches(error) {
@@ -76,7 +122,7 @@ public struct StreamBadConfigCheck: Check {
                 }
             }
         }
-        var measured = Measurements()
+        measured.set("rate_requested_hz", usedRate)
         measured.set("requests", cases.count)
         measured.set("refused_correctly", refused)
         if problems.isEmpty { return .pass(notes.joined(separator: "; "), measured: measured) }

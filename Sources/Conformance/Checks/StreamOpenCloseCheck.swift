@@ -22,18 +22,21 @@ public struct StreamOpenCloseCheck: Check {
         for _ in 0..<2 { try cycle(context, configuration) }
         let before = ProcessResources.current()
         guard before.isComplete else { return .skip("/proc/self does not report file descriptors, threads and memory here") }
+        // Back to back: the check adds no waits of its own, so the time is the backend's.
+        var timing = CycleTiming()
         for index in 0..<cycles {
             do {
-                try cycle(context, configuration)
+                try cycle(context, configuration, timing: &timing)
             } catch {
-                return .fail("cycle \(index + 1) of \(cycles) failed: \(error)")
+                return .fail("cycle \(index + 1) of \(cycles) failed: \(error)", measured: timing.measurements(cycles: index))
             }
         }
-        // Audio threads may take a moment to exit after close.
+        // Audio threads may take a moment to exit after close: look again only while something is still above the baseline.
         var after = ProcessResources.current()
-        let deadline = Pause.monotonicSeconds() + 2
+        let settleStart = Pause.monotonicSeconds()
+        let deadline = settleStart + 2
         while (after.threads > before.threads || after.fileDescriptors > before.fileDescriptors) && Pause.monotonicSeconds() < deadline {
-            Pause.sleep(seconds: 0.02)
+            Pause.sleep(seconds: 0.005)
             after = ProcessResources.current()
         }
         var measured = Measurements()
@@ -41,6 +44,8 @@ public struct StreamOpenCloseCheck: Check {
         measured.set("fd_delta", after.fileDescriptors - before.fileDescriptors)
         measured.set("thread_delta", after.threads - before.threads)
         measured.set("rss_growth_kib", (after.residentBytes - before.residentBytes) / 1024)
+        for entry in timing.measurements(cycles: cycles) { measured.set(entry.name, entry.value) }
+        measured.set("settle_ms", (Pause.monotonicSeconds() - settleStart) * 1000)
         var problems: [String] = []
         if after.fileDescriptors > before.fileDescriptors {
             problems.append("\(after.fileDescriptors - before.fileDescriptors) file descriptors leaked (\(before.fileDescriptors) → \(after.fileDescriptors))")
@@ -55,12 +60,63 @@ public struct StreamOpenCloseCheck: Check {
         return problems.isEmpty ? .pass(measured: measured) : .fail(problems.joined(separator: "; "), measured: measured)
     }
 
+    /// Where the cycles' time went, phase by phase.
+    struct CycleTiming {
+        var count = 0
+        var total = 0.0
+        var slowest = 0.0
+        /// Seconds spent in open, start, stop and close, summed.
+        var phases = [0.0, 0.0, 0.0, 0.0]
+        var slowestPhase = [0.0, 0.0, 0.0, 0.0]
+        static let names = ["open", "start", "stop", "close"]
+
+        mutating func record(_ phase: Int, since start: Double) -> Double {
+            let now = Pause.monotonicSeconds()
+            phases[phase] += now - start
+            slowestPhase[phase] = max(slowestPhase[phase], now - start)
+            return now
+        }
+
+        func measurements(cycles: Int) -> Measurements {
+            var measured = Measurements()
+            let count = Double(max(cycles, 1))
+            measured.set("cycle_ms_mean", total / count * 1000)
+            measured.set("cycle_ms_max", slowest * 1000)
+            for (index, name) in Self.names.enumerated() {
+                measured.set("\(name)_ms_mean", phases[index] / count * 1000)
+                measured.set("\(name)_ms_max", slowestPhase[index] * 1000)
+            }
+            return measured
+        }
+    }
+
     private func cycle(_ context: CheckContext, _ configuration: StreamConfiguration) throws {
+        var timing = CycleTiming()
+        try cycle(context, configuration, timing: &timing)
+    }
+
+    private func cycle(_ context: CheckContext, _ configuration: StreamConfiguration, timing: inout CycleTiming) throws {
+        let started = Pause.monotonicSeconds()
+        var mark = started
         let stream = try context.backend.openStream(configuration) { _, _, _ in .continue }
-        defer { stream.close() }
-        context.noteGranted(stream.granted)
-        try stream.start()
-        try stream.stop(timeout: .seconds(5))
-        if case .failed(let error) = stream.state { throw error }
+        mark = timing.record(0, since: mark)
+        var failure: (any Error)?
+        do {
+            context.noteGranted(stream.granted)
+            try stream.start()
+            mark = timing.record(1, since: mark)
+            try stream.stop(timeout: .seconds(5))
+            mark = timing.record(2, since: mark)
+            if case .failed(let error) = stream.state { throw error }
+        } catch {
+            failure = error
+        }
+        mark = Pause.monotonicSeconds()
+        stream.close()
+        _ = timing.record(3, since: mark)
+        let elapsed = Pause.monotonicSeconds() - started
+        timing.total += elapsed
+        timing.slowest = max(timing.slowest, elapsed)
+        if let failure { throw failure }
     }
 }

@@ -1,17 +1,51 @@
 import AudioHAL
 
+/// How a sweep judges what came back in one configuration.
+public enum SweepComparison: String, Sendable, Hashable, CustomStringConvertible {
+    /// Frame for frame: a digital loop, or the target's own format and rate.
+    case bitExact = "bit-exact"
+    /// By SNR after alignment plus a level check: a path that converts this configuration.
+    case converted = "snr"
+    /// By SNR against `--analog`'s limit: an analogue cable.
+    case analogue = "analogue"
+
+    /// `bit-exact`, `snr` or `analogue`.
+    public var description: String { rawValue }
+
+    /// The comparison for a configuration: bit-exact on a digital loop and for
+    /// the target's own format and rate; otherwise the path may convert it, so by SNR.
+    public static func choose(loop: LoopKind, rate: Double, format: SampleFormat, target: ConformanceTarget) -> SweepComparison {
+        switch loop {
+        case .analogue: .analogue
+        case .digital: .bitExact
+        case .other: rate == target.rate && format == target.format ? .bitExact : .converted
+        }
+    }
+}
+
+/// What one configuration of a sweep found.
+struct SweepFinding {
+    var problems: [String] = []
+    var speed: Double?
+    var snr: Double?
+    var gainDB: Double?
+    var recordings: [Recording] = []
+}
+
 /// One configuration of a format or rate sweep, played through the loop and judged.
 struct SweepItem {
     var label: String
     var rate: Double
     var format: SampleFormat
 
-    /// Plays a short signal in this configuration: integrity, level and speed.
-    ///
-    /// - Returns: problems found (empty when fine) and the measured speed ratio.
-    func run(in context: CheckContext, clock: StreamClockKind) throws -> (problems: [String], speed: Double?, recordings: [Recording]) {
+    /// Plays a short signal in this configuration: integrity (or SNR and level), and speed.
+    func run(in context: CheckContext, clock: StreamClockKind, comparison: SweepComparison) throws -> SweepFinding {
         let frames = max(2048, Int(context.target.limits.sweepSeconds * rate))
-        let signal = TestSignal.noise(frames: frames, channels: context.target.channels, format: format, seed: UInt64(rate) ^ UInt64(format.bytesPerSample))
+        let channels = context.target.channels
+        let seed = UInt64(rate) ^ UInt64(format.bytesPerSample)
+        let signal = comparison == .converted
+            ? TestSignal.bandLimitedNoise(frames: frames, channels: channels, format: format, seed: seed)
+            : TestSignal.noise(frames: frames, channels: channels, format: format, seed: seed)
         let configuration = context.target.configuration(rate: rate, format: format)
         let run: LoopRun
         do {
@@ -19,30 +53,41 @@ struct SweepItem {
         } catch let error where error.isDeviceLost {
             throw error
         } catch {
-            return (["\(label) does not open although the device lists it: \(error)"], nil, [])
+            return SweepFinding(problems: ["\(label) does not open although the device lists it: \(error)"])
         }
         if let error = run.error { throw error }
-        var problems: [String] = []
-        if run.granted.sampleRate != rate { problems.append("\(label): granted \(MeasuredValue.format(run.granted.sampleRate)) Hz") }
-        if let granted = run.granted.output?.format, granted != format { problems.append("\(label): granted format \(granted)") }
-        let report = context.compare(run)
-        if !report.isIntact {
-            problems.append("\(label): \(report.summary)")
-        } else if !context.target.analog {
-            // Bit-exact already implies the scaling; say so if the level is off anyway.
-            let level = run.capture.rms
-            if level == 0 { problems.append("\(label): the capture is silent") }
-        }
-        // Speed: frames per second of wall time (real-time clock) or of the stream's host time (virtual clock).
-        let fit = ClockFit.fit(run.periods, warmUp: 4) { clock == .virtual ? $0.hostTime : $0.wallTime }
-        var speed: Double?
-        if let fit {
-            speed = fit.framesPerSecond / rate
-            if abs(speed! - 1) > context.target.limits.rateTolerance {
-                problems.append("\(label) runs at \(MeasuredValue.format(fit.framesPerSecond)) frames per \(clock == .virtual ? "host-time" : "wall-clock") second (\(MeasuredValue.format((speed! - 1) * 100)) %)")
+        var finding = SweepFinding()
+        if run.granted.sampleRate != rate { finding.problems.append("\(label): granted \(MeasuredValue.format(run.granted.sampleRate)) Hz") }
+        if let granted = run.granted.output?.format, granted != format { finding.problems.append("\(label): granted format \(granted)") }
+        switch comparison {
+        case .converted:
+            let limits = context.target.limits
+            let report = ConversionAnalysis.compare(
+                played: run.played, captured: run.capture, lags: 0..<LoopRunner.defaultTail(run.granted),
+                minimumSNR: limits.minimumConversionSNR, maxGainErrorDB: limits.maxConversionGainDB)
+            finding.snr = report.snr
+            finding.gainDB = report.worstGainDB
+            finding.problems += report.problems.map { "\(label) (converted, compared by SNR): \($0)" }
+        case .bitExact, .analogue:
+            let report = context.compare(run)
+            finding.snr = report.snr
+            if !report.isIntact {
+                finding.problems.append("\(label): \(report.summary)")
+            } else if comparison == .bitExact, run.capture.rms == 0 {
+                // Bit-exact already implies the scaling; say so if the level is off anyway.
+                finding.problems.append("\(label): the capture is silent")
             }
         }
-        return (problems, speed, problems.isEmpty ? [] : run.recordings(suffix: "-" + label.replacingOccurrences(of: " ", with: "")))
+        // Speed: frames per second of wall time (real-time clock) or of the stream's host time (virtual clock).
+        if let fit = ClockFit.fit(run.periods, warmUp: 4, time: { clock == .virtual ? $0.hostTime : $0.wallTime }) {
+            let speed = fit.framesPerSecond / rate
+            finding.speed = speed
+            if abs(speed - 1) > context.target.limits.rateTolerance {
+                finding.problems.append("\(label) runs at \(MeasuredValue.format(fit.framesPerSecond)) frames per \(clock == .virtual ? "host-time" : "wall-clock") second (\(MeasuredValue.format((speed - 1) * 100)) %)")
+            }
+        }
+        if !finding.problems.isEmpty { finding.recordings = run.recordings(suffix: "-" + label.replacingOccurrences(of: " ", with: "")) }
+        return finding
     }
 }
 
@@ -59,21 +104,42 @@ extension CheckContext {
     func sweep(_ items: [SweepItem], what: String) throws -> CheckOutcome {
         if let skip = skipUnlessLoop() { return skip }
         let clock = try clockKind()
+        let loop = loopKind()
         var measured = Measurements()
         var problems: [String] = []
         var recordings: [Recording] = []
         var worst = 0.0
+        var exact: [String] = [], converted: [String] = []
+        var worstSNR: Double?, worstGain: Double?
         for item in items {
-            let (found, speed, kept) = try item.run(in: self, clock: clock)
-            problems += found
-            recordings += kept
-            if let speed { worst = max(worst, abs(speed - 1)) }
+            let comparison = SweepComparison.choose(loop: loop, rate: item.rate, format: item.format, target: target)
+            let finding = try item.run(in: self, clock: clock, comparison: comparison)
+            problems += finding.problems
+            recordings += finding.recordings
+            if let speed = finding.speed { worst = max(worst, abs(speed - 1)) }
+            if comparison == .converted {
+                converted.append(item.label)
+                if let snr = finding.snr { worstSNR = min(worstSNR ?? snr, snr) }
+                if let gain = finding.gainDB, abs(gain) > abs(worstGain ?? 0) || worstGain == nil { worstGain = gain }
+            } else {
+                exact.append(item.label)
+            }
         }
         measured.set(what, items.map(\.label).joined(separator: " "))
         measured.set("worst_speed_error_pct", worst * 100)
+        measured.set("loop", loop.description)
+        measured.set(loop == .analogue ? "compared_by_snr" : "bit_exact", exact.isEmpty ? "-" : exact.joined(separator: " "))
+        if loop == .other {
+            measured.set("converted", converted.isEmpty ? "-" : converted.joined(separator: " "))
+            if let worstSNR { measured.set("worst_snr_db", worstSNR) }
+            if let worstGain { measured.set("worst_gain_db", worstGain) }
+        }
         measured.set("speed_clock", clock == .virtual ? "host time (virtual clock)" : "wall clock")
-        let note = clock == .virtual ? "speed measured against the stream's host time (virtual clock)" : "speed measured against the wall clock"
-        if problems.isEmpty { return .pass(note, measured: measured) }
+        var notes = [clock == .virtual ? "speed measured against the stream's host time (virtual clock)" : "speed measured against the wall clock"]
+        if !converted.isEmpty {
+            notes.append("\(loop) loop: \(converted.joined(separator: ", ")) compared by SNR ≥ \(MeasuredValue.format(target.limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(target.limits.maxConversionGainDB)) dB (the path may convert them), \(exact.isEmpty ? "none" : exact.joined(separator: ", ")) bit-exact")
+        }
+        if problems.isEmpty { return .pass(notes.joined(separator: "; "), measured: measured) }
         return .fail(problems.joined(separator: "; "), measured: measured, recordings: recordings)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import AudioHAL
 
 /// A known, interleaved test signal: different deterministic noise on every
@@ -46,6 +47,44 @@ public struct TestSignal: Sendable, Hashable {
                 let unit = Double(generators[channel].next() >> 11) * 0x1p-53  // 0 ..< 1
                 let level = ((unit * 2 - 1) * levels).rounded(.down)
                 samples[frame * channels + channel] = Float(level * step)
+            }
+        }
+        return TestSignal(samples: samples, channels: channels)
+    }
+
+    /// Noise confined to the lower part of the band: uniform noise through a
+    /// windowed-sinc low-pass at `cutoff` × the sample rate (default 0.2, so
+    /// well inside what any resampler passes), quantised to `format`.
+    ///
+    /// Used where a path converts rates: white noise up to the Nyquist
+    /// frequency would lose its top to the resampler's filter and read as noise.
+    /// The same arguments always give the same samples.
+    public static func bandLimitedNoise(
+        frames: Int, channels: Int, format: SampleFormat, seed: UInt64 = 0x5EED_AD10, cutoff: Double = 0.2
+    ) -> TestSignal {
+        let white = noise(frames: frames, channels: channels, format: .float32, seed: seed, amplitude: 0.5)
+        let length = 63, half = length / 2
+        var kernel = [Double](repeating: 0, count: length)
+        for index in 0..<length {
+            let x = Double(index - half)
+            let sinc = x == 0 ? 2 * cutoff : sin(2 * Double.pi * cutoff * x) / (Double.pi * x)
+            let phase = 2 * Double.pi * Double(index) / Double(length - 1)
+            kernel[index] = sinc * (0.42 - 0.5 * cos(phase) + 0.08 * cos(2 * phase))  // Blackman
+        }
+        let sum = kernel.reduce(0, +)
+        // Unit gain at DC, then 1.2× so the level is close to the white noise's.
+        let scale = 1.2 / sum
+        let step = quantizationStep(format)
+        var samples = [Float](repeating: 0, count: frames * channels)
+        for frame in 0..<frames {
+            for channel in 0..<channels {
+                var value = 0.0
+                for index in 0..<length {
+                    let source = frame + index - half
+                    if source >= 0 && source < frames { value += kernel[index] * Double(white.samples[source * channels + channel]) }
+                }
+                let level = min(max(value * scale, -0.95), 0.95)
+                samples[frame * channels + channel] = Float((level / step).rounded(.down) * step)
             }
         }
         return TestSignal(samples: samples, channels: channels)

@@ -1,0 +1,304 @@
+import AudioHAL
+import Conformance
+import Foundation
+import LoopbackBackend
+import Testing
+
+/// How the checks judge loops that are not digital (a sound server's monitor,
+/// a converting plugin) without going soft on digital ones, on synthetic data.
+@Suite struct RealDeviceJudgementTests {
+    // MARK: - loopback.latency
+
+    @Test func latencyJitterOfFiveFramesPassesOnANonDigitalLoopOnly() {
+        let lags = [1303, 1308, 1298, 1306, 1301]
+        let other = LoopbackLatencyCheck.tolerance(loop: .other, period: 256)
+        #expect(other == 256)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: lags, tolerance: other, loop: .other) == nil)
+        let digital = LoopbackLatencyCheck.tolerance(loop: .digital, period: 256)
+        #expect(digital == 1)
+        let problem = LoopbackLatencyCheck.stabilityProblem(lags: lags, tolerance: digital, loop: .digital)
+        #expect(problem?.contains("between 1298 and 1308") == true, "\(problem ?? "nil")")
+        #expect(problem?.contains("±1 frame on a digital loop") == true)
+    }
+
+    @Test func aDigitalLoopMayMoveByOneFrameAndNoMore() {
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [1280, 1281, 1280, 1279, 1280], tolerance: 1, loop: .digital) == nil)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [1280, 1282, 1280, 1280, 1280], tolerance: 1, loop: .digital) != nil)
+    }
+
+    @Test func aNonDigitalLoopStillFailsBeyondOnePeriod() {
+        let tolerance = LoopbackLatencyCheck.tolerance(loop: .other, period: 64)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [1300, 1300, 1300, 1400, 1300], tolerance: tolerance, loop: .other) != nil)
+    }
+
+    // MARK: - formats and rates
+
+    /// Band-limited noise as played, and a capture `latency` frames late through `path`, with silence around it.
+    func converted(_ played: TestSignal, latency: Int = 300, path: (Float) -> Float = { $0 }) -> TestSignal {
+        let silence = [Float](repeating: 0, count: latency * played.channels)
+        return TestSignal(samples: silence + played.samples.map(path) + silence, channels: played.channels)
+    }
+
+    func quantise(_ value: Float, step: Float) -> Float { (value / step).rounded() * step }
+
+    @Test func aFormatConvertedToS16PassesBySNR() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 3)
+        let captured = converted(played) { self.quantise($0, step: 0x1p-15) }
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(report.isGood, "\(report.problems)")
+        #expect(report.lag == 300)
+        #expect(report.snr > 80 && report.snr < 100, "s16 quantisation gives about 90 dB, got \(report.snr)")
+        #expect(abs(report.worstGainDB) < 0.01)
+    }
+
+    @Test func aHalfFrameDelayFromAResamplerPassesBySNR() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 4)
+        let captured = Self.delayedByHalfAFrame(played, latency: 500)
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(report.isGood, "\(report.problems), snr \(report.snr)")
+    }
+
+    @Test func aSixDecibelScalingErrorFailsHoweverClean() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 5)
+        let captured = converted(played) { self.quantise($0 * 0.5, step: 0x1p-15) }
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(!report.isGood)
+        #expect(abs(report.worstGainDB + 6.02) < 0.05, "gain \(report.worstGainDB)")
+        #expect(report.problems.contains { $0.contains("scaling is wrong") }, "\(report.problems)")
+        #expect(report.snr > 60, "the error is the level, not noise")
+    }
+
+    @Test func aSmallLevelErrorIsCaughtToo() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 6)
+        let captured = converted(played) { $0 * 0.97 }  // −0.26 dB
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(report.problems.contains { $0.contains("scaling is wrong") }, "\(report.problems)")
+    }
+
+    @Test func coarseQuantisationFailsBySNR() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 7)
+        let captured = converted(played) { self.quantise($0, step: 0x1p-7) }  // 8 bits: about 40 dB
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(report.problems.first?.hasPrefix("SNR ") == true, "\(report.problems)")
+        #expect(report.snr < 60)
+    }
+
+    @Test func swappedOrInvertedChannelsFail() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 8)
+        var swapped = converted(played)
+        for frame in 0..<swapped.frames { swapped.samples.swapAt(frame * 2, frame * 2 + 1) }
+        let report = ConversionAnalysis.compare(played: played, captured: swapped, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(!report.isGood)
+        let inverted = converted(played) { -$0 }
+        let second = ConversionAnalysis.compare(played: played, captured: inverted, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(!second.isGood)
+    }
+
+    @Test func bandLimitedNoiseIsQuantisedAndDeterministic() {
+        let a = TestSignal.bandLimitedNoise(frames: 4096, channels: 2, format: .int16, seed: 9)
+        let b = TestSignal.bandLimitedNoise(frames: 4096, channels: 2, format: .int16, seed: 9)
+        #expect(a == b)
+        #expect(a.samples.allSatisfy { ($0 * 32768) == ($0 * 32768).rounded() })
+        #expect(a.rms > 0.1 && a.rms < 0.4, "rms \(a.rms)")
+    }
+
+    @Test func bitExactOnDigitalLoopsAndForTheTargetsOwnConfiguration() {
+        let target = ConformanceTarget(rate: 48_000, format: .int16)
+        #expect(SweepComparison.choose(loop: .digital, rate: 44_100, format: .float32, target: target) == .bitExact)
+        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .int16, target: target) == .bitExact)
+        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .float32, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .other, rate: 44_100, format: .int16, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .analogue, rate: 48_000, format: .int16, target: target) == .analogue)
+    }
+
+    /// `signal` delayed by `latency` + ½ frame through a windowed-sinc fractional delay, as a resampler would leave it.
+    static func delayedByHalfAFrame(_ signal: TestSignal, latency: Int) -> TestSignal {
+        let length = 64, half = length / 2
+        var kernel = [Double](repeating: 0, count: length)
+        for index in 0..<length {
+            let x = Double(index - half) + 0.5
+            let phase = 2 * Double.pi * Double(index) / Double(length - 1)
+            kernel[index] = sin(Double.pi * x) / (Double.pi * x) * (0.42 - 0.5 * cos(phase) + 0.08 * cos(2 * phase))
+        }
+        let frames = signal.frames + 2 * latency
+        var samples = [Float](repeating: 0, count: frames * signal.channels)
+        for frame in 0..<frames {
+            for channel in 0..<signal.channels {
+                var value = 0.0
+                for index in 0..<length {
+                    let source = frame - latency + index - half
+                    if source >= 0 && source < signal.frames { value += kernel[index] * Double(signal[source, channel]) }
+                }
+                samples[frame * signal.channels + channel] = Float(value)
+            }
+        }
+        return TestSignal(samples: samples, channels: signal.channels)
+    }
+
+    // MARK: - clock.drift
+
+    /// Periods of a stream whose device runs `ppm` fast, delivered the way a
+    /// sound server starts: the first 40 periods in a quick burst while it fills
+    /// its buffer, then steadily with ±0.2 ms of scheduling jitter.
+    static func burstyStart(ppm: Double, seconds: Double = 2, period: Int = 256, rate: Double = 48_000) -> [PeriodStamp] {
+        let actualRate = rate * (1 + ppm / 1e6)
+        let burst = 40
+        var jitterState: UInt64 = 12345
+        func jitter() -> Double {
+            jitterState = jitterState &* 6364136223846793005 &+ 1442695040888963407
+            return (Double(jitterState >> 11) * 0x1p-53 - 0.5) * 0.0004
+        }
+        let count = Int(seconds * rate) / period
+        return (0..<count).map { index in
+            let frames = index * period
+            let host: Double
+            if index < burst {
+                host = Double(index) * 0.0005
+            } else {
+                host = Double(burst) * 0.0005 + Double(frames - burst * period) / actualRate + jitter()
+            }
+            return PeriodStamp(framePosition: Int64(frames), frames: period, hostTime: host, deviceTime: 0, wallTime: host, status: [])
+        }
+    }
+
+    @Test func aBurstyStartWithATrueClockIsFittedNearZero() {
+        let periods = Self.burstyStart(ppm: 0)
+        // The old whole-run fit is pulled far off by the start-up burst ...
+        let naive = ClockFit.fit(periods) { $0.hostTime }!
+        #expect(abs(naive.ppm(nominalRate: 48_000)) > 1000)
+        // ... the settled fit is not.
+        let fit = ClockFit.settled(periods, nominalRate: 48_000) { $0.hostTime }!
+        #expect(abs(fit.ppm(nominalRate: 48_000)) < 20, "\(fit.ppm(nominalRate: 48_000)) ppm")
+        #expect(fit.discarded >= 40)
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 100)
+        #expect(outcome.status == .pass, "\(outcome.message)")
+        #expect(outcome.measured["jitter_rms_ms"] != nil)
+        #expect(outcome.measured["precision_ppm"] != nil)
+    }
+
+    @Test func aRealDriftOf200PPMIsStillCaughtAfterABurstyStart() {
+        let periods = Self.burstyStart(ppm: 200)
+        let fit = ClockFit.settled(periods, nominalRate: 48_000) { $0.hostTime }!
+        #expect(abs(fit.ppm(nominalRate: 48_000) - 200) < 20, "\(fit.ppm(nominalRate: 48_000)) ppm")
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 100)
+        #expect(outcome.status == .fail)
+        #expect(outcome.message.contains("ppm fast"), "\(outcome.message)")
+    }
+
+    @Test func aShortRunSaysHowPreciseItsFigureIs() {
+        let periods = Self.burstyStart(ppm: 0, seconds: 0.6)
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 100)
+        #expect(outcome.message.contains("only precise to"), "\(outcome.message)")
+        let long = ClockDriftCheck.judge(Self.burstyStart(ppm: 0, seconds: 4), nominalRate: 48_000, limit: 100)
+        #expect(!long.message.contains("only precise to"), "\(long.message)")
+    }
+
+    @Test func theDriftRunLastsLongEnoughWhateverTheDuration() {
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 0.25)) == ClockDriftCheck.minimumSeconds)
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 5)) == 5)
+    }
+
+    // MARK: - stream.bad-config
+
+    func device(rates: [Double], formats: [SampleFormat] = [.int16]) -> DeviceInfo {
+        DeviceInfo(
+            id: "pulse", name: "PulseAudio", backend: "alsa", maxInputChannels: 32, maxOutputChannels: 32, defaultSampleRate: 48_000,
+            supportedSampleRates: rates, supportedFormats: formats)
+    }
+
+    @Test func theImpossibleRateComesFromTheDevicesOwnList() {
+        #expect(StreamBadConfigCheck.impossibleRate(for: device(rates: standardSampleRates)) == 1)
+        let lowRates = device(rates: [1, 8000, 48_000, 384_000])
+        #expect(StreamBadConfigCheck.impossibleRate(for: lowRates) == 3_840_000)
+        #expect(StreamBadConfigCheck.farAboveRate(for: device(rates: [48_000])) == 1_000_000)
+    }
+
+    @Test func theUnsupportedFormatIsOneTheDeviceDoesNotList() {
+        #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: [.float32, .int16])) == .int24)
+        #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: SampleFormat.allCases)) == nil)
+    }
+}
+
+/// A backend that forwards to another but says its devices are not digital loops,
+/// the way a sound server's devices describe themselves.
+final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
+    let base: any AudioBackend
+    init(_ base: any AudioBackend) { self.base = base }
+    var name: String { base.name }
+    var availability: BackendAvailability { base.availability }
+    func devices() throws(HALError) -> [DeviceInfo] {
+        try base.devices().map { device in
+            var device = device
+            device.isDigitalLoopback = false
+            device.driver = nil
+            return device
+        }
+    }
+    func device(id: String) throws(HALError) -> DeviceInfo {
+        var device = try base.device(id: id)
+        device.isDigitalLoopback = false
+        device.driver = nil
+        return device
+    }
+    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+        try base.makeDriver(for: configuration)
+    }
+}
+
+extension StreamingTests {
+    /// The checks on the loopback backend when its devices are taken as a digital loop and as not.
+    @Suite struct LoopKinds {
+        @Test func formatsOnANonDigitalLoopCompareOtherFormatsBySNR() throws {
+            let target = ConformanceTarget(format: .int16)
+            let report = ConformanceSuite(backend: NonDigitalBackend(LoopbackBackend()), target: target).run([FormatsCheck(), RatesCheck()])
+            #expect(report.passed, "\(describe(report))")
+            let formats = try #require(report.result("formats"))
+            #expect(formats.measured["loop"] == .text("non-digital"))
+            #expect(formats.measured["bit_exact"] == .text("s16"))
+            #expect(formats.measured["converted"] == .text("f32 s24 s32"))
+            let rates = try #require(report.result("rates"))
+            #expect(rates.measured["bit_exact"] == .text("48000"))
+        }
+
+        @Test func formatsOnADigitalLoopAreAllBitExact() throws {
+            let report = try loopbackSuite(target: ConformanceTarget(format: .int16)).run(checks: ["formats", "loopback.latency"])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.result("formats")?.measured["bit_exact"] == .text("f32 s16 s24 s32"))
+            #expect(report.result("loopback.latency")?.measured["tolerance_frames"] == .integer(1))
+        }
+
+        @Test func latencyOnANonDigitalLoopAllowsOnePeriod() throws {
+            let report = ConformanceSuite(backend: NonDigitalBackend(LoopbackBackend())).run([LoopbackLatencyCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.checks[0].measured["tolerance_frames"] == .integer(256))
+            #expect(report.checks[0].message.contains("±1 period"))
+        }
+
+        @Test func badConfigNamesTheRateItAskedFor() throws {
+            let report = ConformanceSuite(backend: LoopbackBackend()).run([StreamBadConfigCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.checks[0].measured["rate_requested_hz"] == .number(1))
+            #expect(report.checks[0].message.contains("lists every format"))
+        }
+
+        @Test func ratesSkipsWhenTheDeviceListsNoStandardRate() throws {
+            let odd = LoopbackDeviceConfiguration(sampleRates: [12_345], defaultSampleRate: 12_345)
+            let backend = LoopbackBackend(topology: LoopbackTopology(devices: [odd], defaultDevice: "loopback"))
+            let report = ConformanceSuite(backend: backend, target: ConformanceTarget(rate: 12_345)).run([RatesCheck()])
+            #expect(report.checks[0].result == .skip, "\(describe(report))")
+        }
+
+        @Test func openCloseAddsNoWaitsOfItsOwn() throws {
+            let report = ConformanceSuite(backend: LoopbackBackend()).run([StreamOpenCloseCheck()])
+            // Only the timing is judged here: other tests running alongside move the process's thread count.
+            let result = report.checks[0]
+            guard case .number(let mean) = result.measured["cycle_ms_mean"], case .number(let settle) = result.measured["settle_ms"] else {
+                Issue.record("no timing figures: \(result.measured.summary)")
+                return
+            }
+            // 100 cycles plus 2 warm-up cycles plus the resource reads: nothing else.
+            let budget = mean * 102 / 1000 + settle / 1000 + 0.25
+            #expect(result.seconds <= budget, "check took \(result.seconds) s, cycles account for \(mean * 102 / 1000) s")
+        }
+    }
+}
