@@ -33,7 +33,9 @@ export HOME="$runtime/home"
 mkdir -p "$HOME"
 export PULSE_SERVER="unix:$runtime/pulse/native"
 
+reader=""
 stop_server() {
+    [ -n "$reader" ] && kill "$reader" 2>/dev/null || true
     if [ -f "$runtime/pulse/pid" ]; then
         kill "$(cat "$runtime/pulse/pid")" 2>/dev/null || true
         for _ in $(seq 50); do
@@ -62,6 +64,20 @@ if ! pactl info >/dev/null 2>&1; then
 fi
 pactl set-default-sink conform
 pactl set-default-source conform.monitor
+
+# The null sink renders in cycles as long as the lowest latency its clients
+# ask for, and 2 s when it has none: the first stream to connect then waits up
+# to 2 s for its first period (every start did, so conform's 100 open/close
+# cycles took 200 s). A real card's sink wakes sooner. A silent low-latency
+# reader of the monitor keeps the cycle short without touching the audio.
+[ "${AUDIOHAL_PULSE_READER:-1}" = 1 ] && parec --device=conform.monitor --latency-msec=10 --format=s16le --rate=48000 --channels=2 >/dev/null 2>&1 &
+reader=$(jobs -p | tail -1)
+# Connected, and past the idle cycle the sink was in when it connected.
+for _ in $(seq 50); do
+    pactl list short source-outputs 2>/dev/null | grep -q . && break
+    sleep 0.1
+done
+sleep 2.1
 
 export AUDIOHAL_TEST_PULSE=1
 status=0

@@ -329,7 +329,7 @@ extension Negotiation {
             let sizes = hw.installedSizes
             period = sizes.period
             buffer = sizes.buffer
-            try pcm.setSoftwareParameters(periodFrames: period, startOnFirstWrite: direction == .output && name.kind == .plugin)
+            try pcm.setSoftwareParameters(periodFrames: period)
         } catch {
             throw error.halError(device: device)
         }
