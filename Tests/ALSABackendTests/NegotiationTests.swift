@@ -207,4 +207,15 @@ import Glibc
         }
         #expect(error.description.contains("no_such_pcm_anywhere"))
     }
+
+    @Test("a PCM alsa-lib does not know is an unknown device, listing the devices there are")
+    func unknownDeviceIsNamed() throws {
+        let backend = ALSABackend()
+        let listed = try backend.devices().map(\.id)
+        #expect {
+            _ = try backend.makeDriver(for: .duplex(device: "conform-no-such-device", format: .int16))
+        } throws: { error in
+            error as? HALError == .unknownDevice(device: "conform-no-such-device", backend: "alsa", available: listed)
+        }
+    }
 }
