@@ -136,6 +136,36 @@ final class DeviceChannel: @unchecked Sendable {
         }
     }
 
+    /// When the first frame of the next period this side moves was at the
+    /// device (capture: sampled) or will be (playback: played), in seconds on
+    /// CLOCK_MONOTONIC.
+    ///
+    /// One `snd_pcm_status` gives a consistent pair: the timestamp of the
+    /// device pointer's last update (CLOCK_MONOTONIC, as the software
+    /// parameters ask) and the delay at that moment, which for a sound server
+    /// includes the server's own latency. Capture: the oldest unread frame was
+    /// sampled `delay` frames before the stamp. Playback: a frame written now
+    /// is heard `delay` frames after it. This stays right when poll wakes in
+    /// bursts, as it does at a sound server's start. A PCM that gives no
+    /// usable stamp (zero, or not on the monotonic clock) is stamped with
+    /// `clock_gettime` at the call; one whose status fails, with the call time alone.
+    ///
+    /// Like the rest of the loop's alsa-lib calls it is not under the
+    /// compiler's real-time check (which rejects calls into C inline
+    /// functions); the allocation tests count it at run time.
+    ///
+    /// The corresponding C functions are `snd_pcm_status`, `snd_pcm_status_get_htstamp` and `snd_pcm_status_get_delay`.
+    func nextPeriodHostTime(sampleRate: Double) -> Double {
+        let now = CALSA_monotonicSeconds()
+        guard snd_pcm_status(handle, status) == 0 else { return now }
+        var stamp = 0.0
+        var delay = 0
+        CALSA_statusStampAndDelay(status, &stamp, &delay)
+        if stamp <= 0 || abs(stamp - now) > 1 { stamp = now }
+        let offset = Double(delay) / sampleRate
+        return direction == .input ? stamp - offset : stamp + offset
+    }
+
     /// The xrun's length from the device status, or the host-clock estimate.
     ///
     /// The corresponding C function is `snd_pcm_status`.
@@ -164,6 +194,8 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     let periodFrames: Int
 
     private let stopRequested = Atomic<Bool>(false)
+    /// Periods the program produced since the last start (0: a stop has nothing to play out).
+    let periodsWritten = Atomic<Int>(0)
     /// An eventfd that wakes the audio thread's `poll` for a stop.
     private let wakeDescriptor: Int32
     /// The poll set: the wake descriptor, then whichever sides wait.
@@ -289,25 +321,39 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
     /// Plays out what the playback side holds, then stops it.
     ///
-    /// `hw:` and `plughw:` devices use the kernel's drain. Plugin PCMs wait,
-    /// bounded by twice the buffer plus two seconds, until the reported delay
-    /// (which includes a sound server's own latency) reaches zero, then drop:
-    /// the PulseAudio plugin's drain can wait for its 30 s operation timeout.
+    /// Nothing is waited for when the program never got to write a period
+    /// (only the silence the start primed is queued): the device is dropped.
+    /// `hw:` and `plughw:` devices use the kernel's drain. Plugin PCMs (a
+    /// sound server) are polled with short sleeps until the reported delay,
+    /// which includes the server's own latency, reaches zero or the PCM stops,
+    /// bounded by the buffer's duration plus two periods and 50 ms, then
+    /// dropped: the PulseAudio plugin's own drain can wait for its 30 s
+    /// operation timeout.
     ///
     /// The corresponding C functions are `snd_pcm_drain`, `snd_pcm_delay` and `snd_pcm_drop`.
     func drainPlayback(_ playback: DeviceChannel) {
+        guard periodsWritten.load(ordering: .acquiring) > 0 else {
+            _ = snd_pcm_drop(playback.handle)
+            return
+        }
         if ALSADeviceName(playback.device).kind != .plugin {
             playback.side.pcm.drain()
             return
         }
-        let deadline = Pause.monotonicSeconds() + 2 * Double(playback.bufferFrames) / sampleRate + 2
-        let nap = min(0.01, Double(periodFrames) / sampleRate / 2)
+        let periodSeconds = Double(periodFrames) / sampleRate
+        let deadline = Pause.monotonicSeconds() + Self.drainBound(bufferFrames: playback.bufferFrames, periodFrames: periodFrames, sampleRate: sampleRate)
+        let nap = min(0.005, periodSeconds / 4)
         while Pause.monotonicSeconds() < deadline, snd_pcm_state(playback.handle) == SND_PCM_STATE_RUNNING {
             var delay: snd_pcm_sframes_t = 0
             if snd_pcm_delay(playback.handle, &delay) < 0 || delay <= 0 { break }
-            Pause.sleep(seconds: nap)
+            Pause.sleep(seconds: min(nap, Double(delay) / sampleRate))
         }
         _ = snd_pcm_drop(playback.handle)
+    }
+
+    /// The longest a plugin drain waits: the buffer's duration, two periods and 50 ms.
+    static func drainBound(bufferFrames: Int, periodFrames: Int, sampleRate: Double) -> Double {
+        Double(bufferFrames + 2 * periodFrames) / sampleRate + 0.05
     }
 
     func dropAll() {
@@ -315,10 +361,30 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         if let playback { _ = snd_pcm_drop(playback.handle) }
     }
 
-    /// Drops, prepares, primes playback with silence and starts both directions.
-    /// Returns 0 or a negative alsa-lib error.
+    /// Drops, prepares, primes playback with a whole buffer of silence and
+    /// starts both directions. Returns 0 or a negative alsa-lib error.
+    ///
+    /// Linked PCMs start together. Unlinked duplex (a sound server, two
+    /// cards) starts capture, waits for its first period, then primes and
+    /// starts playback. Playback always starts explicitly after a whole
+    /// buffer is queued (see ``PCM/setSoftwareParameters(periodFrames:)``).
+    ///
+    /// A start that underruns or overruns before the program's first period
+    /// (PulseAudio's null sink sometimes declares an underrun of a freshly
+    /// primed stream while it switches from its idle 2 s cycle) is tried
+    /// again, until ``ALSAOptions/stallTimeout`` has passed.
     func restart() -> Int {
+        let deadline = Pause.monotonicSeconds() + options.stallTimeout
+        while true {
+            let rc = startOnce(deadline: deadline)
+            guard rc == Int(-EPIPE), Pause.monotonicSeconds() < deadline, !stopRequested.load(ordering: .acquiring) else { return rc }
+        }
+    }
+
+    /// One attempt of ``restart()``.
+    private func startOnce(deadline: Double) -> Int {
         dropAll()
+        periodsWritten.store(0, ordering: .releasing)
         if let capture {
             let rc = snd_pcm_prepare(capture.handle)
             if rc < 0 { return Int(rc) }
@@ -333,13 +399,12 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             return startIfNeeded(playback)
         }
         if let capture {
-            let rc = snd_pcm_start(capture.handle)
-            if rc < 0 { return Int(rc) }
+            let rc = startIfNeeded(capture)
+            if rc < 0 { return rc }
             if playback != nil {
-                // Unlinked duplex (a sound server, two cards): start playback
-                // when capture delivers, so a slow capture start (PulseAudio
-                // takes ~0.6 s) does not underrun the primed playback.
-                let deadline = Pause.monotonicSeconds() + options.stallTimeout
+                // Unlinked duplex: start playback once capture delivers, so a
+                // slow capture start does not underrun the primed playback,
+                // and capture holds a period in hand when the loop begins.
                 while Pause.monotonicSeconds() < deadline, !stopRequested.load(ordering: .acquiring) {
                     let waited = snd_pcm_wait(capture.handle, 50)
                     if waited < 0 { return Int(waited) }
@@ -350,8 +415,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         if let playback {
             let primed = playback.prime()
             if primed < 0 { return primed }
-            let rc = startIfNeeded(playback)
-            if rc < 0 { return rc }
+            return startIfNeeded(playback)
         }
         return 0
     }
@@ -403,6 +467,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
             if waitingCount == 1 {
                 // One period: capture, process, play.
+                let hostTime = (capture ?? playback)!.nextPeriodHostTime(sampleRate: sampleRate)
                 if let capture {
                     let rc = capture.transferPeriod(capture.buffer)
                     if rc < 0 {
@@ -411,13 +476,13 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
                         continue
                     }
                 }
-                let now = Pause.monotonicSeconds()
                 let result = engineRef._withUnsafeGuaranteedRef {
                     $0.process(input: capture.map { UnsafeRawPointer($0.buffer) }, output: playback?.buffer,
-                               frames: periodFrames, deviceTime: Double(devicePosition) / sampleRate, hostTime: now)
+                               frames: periodFrames, deviceTime: Double(devicePosition) / sampleRate, hostTime: hostTime)
                 }
                 devicePosition &+= Int64(periodFrames)
                 if let playback {
+                    periodsWritten.add(1, ordering: .relaxed)
                     let rc = playback.transferPeriod(playback.buffer)
                     if rc < 0 {
                         if let end = handle(error: rc, on: playback, engine: engine, lastPeriod: lastPeriod) { finish(end, engine: engine); return }

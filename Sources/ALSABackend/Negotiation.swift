@@ -242,7 +242,7 @@ extension Negotiation {
         let pcm: PCM
         do { pcm = try PCM(name: device, direction: direction) } catch {
             if error.code == -ENOENT || error.code == -ENODEV || error.code == -EINVAL {
-                throw .unsupportedDirection(direction: direction, device: device)
+                throw openFailure(device: device, direction: direction)
             }
             throw error.halError(device: device)
         }
@@ -253,6 +253,20 @@ extension Negotiation {
             pcm.close()
             throw error
         }
+    }
+
+    /// Why `device` does not open for `direction` when alsa-lib says it does
+    /// not exist (`-ENOENT`, `-ENODEV`; `-EINVAL` for names its configuration
+    /// cannot parse): a device that opens the other way lacks this direction;
+    /// one that opens neither way is unknown, and the error lists the devices there are.
+    static func openFailure(device: String, direction: Direction) -> HALError {
+        let other: Direction = direction == .input ? .output : .input
+        if let pcm = try? PCM(name: device, direction: other) {
+            pcm.close()
+            return .unsupportedDirection(direction: direction, device: device)
+        }
+        _ = ALSALibraryMessages.takeLast()
+        return .unknownDevice(device: device, backend: ALSABackend.backendName, available: Enumeration.devices().map(\.id))
     }
 
     private static func configure(
@@ -329,7 +343,7 @@ extension Negotiation {
             let sizes = hw.installedSizes
             period = sizes.period
             buffer = sizes.buffer
-            try pcm.setSoftwareParameters(periodFrames: period, startOnFirstWrite: direction == .output && name.kind == .plugin)
+            try pcm.setSoftwareParameters(periodFrames: period)
         } catch {
             throw error.halError(device: device)
         }

@@ -291,14 +291,20 @@ final class HardwareParameters {
 
 extension PCM {
     /// Sets the software parameters: wake up when a whole period can be moved;
-    /// start only when the driver says so, or (`startOnFirstWrite`, for
-    /// playback through plugins such as PulseAudio's, which do not play after
-    /// an explicit start with a larger threshold) as soon as frames are written.
+    /// never start by itself (the driver primes playback with a whole buffer
+    /// and starts explicitly); timestamp on CLOCK_MONOTONIC, so statuses can
+    /// be compared with the host clock.
+    ///
+    /// An automatic start on the first write (start threshold 1) is not used:
+    /// through PulseAudio at a rate other than the server's, one period
+    /// written and started underruns at once (the server's resampler holds
+    /// back part of its prebuffer), so the start failed with `-EPIPE`.
     ///
     /// The corresponding C functions are `snd_pcm_sw_params_current`,
-    /// `snd_pcm_sw_params_set_start_threshold`, `snd_pcm_sw_params_set_avail_min`
+    /// `snd_pcm_sw_params_set_start_threshold`, `snd_pcm_sw_params_set_avail_min`,
+    /// `snd_pcm_sw_params_set_tstamp_mode`, `snd_pcm_sw_params_set_tstamp_type`
     /// and `snd_pcm_sw_params`.
-    func setSoftwareParameters(periodFrames: Int, startOnFirstWrite: Bool = false) throws(ALSAError) {
+    func setSoftwareParameters(periodFrames: Int) throws(ALSAError) {
         var params: OpaquePointer?
         let rc = snd_pcm_sw_params_malloc(&params)
         guard rc == 0, let params else { throw ALSAError("snd_pcm_sw_params_malloc", code: rc) }
@@ -309,10 +315,11 @@ extension PCM {
         try check(snd_pcm_sw_params_current(handle, params), "snd_pcm_sw_params_current")
         var boundary: snd_pcm_uframes_t = 0
         try check(snd_pcm_sw_params_get_boundary(params, &boundary), "snd_pcm_sw_params_get_boundary")
-        // Normally never start by itself: the driver primes playback and starts both directions together.
-        let threshold = startOnFirstWrite ? 1 : boundary
-        try check(snd_pcm_sw_params_set_start_threshold(handle, params, threshold), "snd_pcm_sw_params_set_start_threshold")
+        try check(snd_pcm_sw_params_set_start_threshold(handle, params, boundary), "snd_pcm_sw_params_set_start_threshold")
         try check(snd_pcm_sw_params_set_avail_min(handle, params, snd_pcm_uframes_t(periodFrames)), "snd_pcm_sw_params_set_avail_min")
+        // Timestamps are a refinement: a PCM that refuses them still runs (host times then come from clock_gettime).
+        _ = snd_pcm_sw_params_set_tstamp_mode(handle, params, SND_PCM_TSTAMP_ENABLE)
+        _ = snd_pcm_sw_params_set_tstamp_type(handle, params, SND_PCM_TSTAMP_TYPE_MONOTONIC)
         try check(snd_pcm_sw_params(handle, params), "snd_pcm_sw_params")
     }
 }

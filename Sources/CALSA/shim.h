@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
+#include <time.h>
 
 /* alsa-lib reports problems through a variadic handler (snd_lib_error) that
  * prints to stderr by default. Swift cannot write a C-variadic function, so
@@ -83,6 +84,21 @@ static inline void CALSA_statusTimes(const snd_pcm_status_t *status, double *tri
     snd_pcm_status_get_htstamp(status, &t2);
     *trigger = CALSA_timestampSeconds(&t1);
     *now = CALSA_timestampSeconds(&t2);
+}
+
+/// Seconds on CLOCK_MONOTONIC (a plain C call the real-time checker accepts).
+static inline double CALSA_monotonicSeconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+}
+
+/// A status's timestamp (seconds, 0 when unset) and the delay at that moment (frames).
+static inline void CALSA_statusStampAndDelay(const snd_pcm_status_t *status, double *stamp, long *delay) {
+    snd_htimestamp_t t;
+    snd_pcm_status_get_htstamp(status, &t);
+    *stamp = CALSA_timestampSeconds(&t);
+    *delay = (long)snd_pcm_status_get_delay(status);
 }
 
 /// A non-blocking, close-on-exec eventfd (wakes the audio thread's poll for a stop).

@@ -207,4 +207,17 @@ import Glibc
         }
         #expect(error.description.contains("no_such_pcm_anywhere"))
     }
+
+    @Test("a PCM alsa-lib does not know is an unknown device, listing the devices there are")
+    func unknownDeviceIsNamed() throws {
+        let backend = ALSABackend()
+        let listed = Set(try backend.devices().map(\.id))
+        #expect {
+            _ = try backend.makeDriver(for: .duplex(device: "conform-no-such-device", format: .int16))
+        } throws: { error in
+            // Other tests may hold or remove devices meanwhile: the list is the backend's, give or take those.
+            guard case HALError.unknownDevice("conform-no-such-device", "alsa", let available) = error else { return false }
+            return listed.isEmpty || !listed.intersection(available).isEmpty
+        }
+    }
 }

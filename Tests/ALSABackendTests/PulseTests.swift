@@ -46,7 +46,7 @@ struct PulseTests {
         #expect(found.correlation > 0.999, "correlation peak \(found.correlation) at lag \(found.lag)")
         let check = Alignment.mismatches(signal: signal.samples, capture: captured, channels: 2, lag: found.lag)
         #expect(check.compared == signal.frames, "only \(check.compared) of \(signal.frames) frames captured after the lag \(found.lag)")
-        #expect(check.differing == 0, "\(check.differing) of \(check.compared) frames differ")
+        #expect(check.differing == 0, "\(check.differing) of \(check.compared) frames differ; xruns: \(stream.xruns.events)")
     }
 
     @Test("a callback stalled longer than the buffer is counted as an xrun, and the stream recovers")
@@ -114,6 +114,31 @@ struct PulseTests {
         Pause.sleep(seconds: 0.3)
         try again.stop()
         again.close()
+    }
+
+    @Test("start and stop take about the buffer's duration, not the server's 2 s idle cycle", arguments: [256, 1024])
+    func startAndStopAreQuick(period: Int) throws {
+        var configuration = duplex(period: period)
+        configuration.latency = .low
+        var starts: [Double] = []
+        var stops: [Double] = []
+        var bound = 0.0
+        for _ in 0..<5 {
+            let stream = try backend.openStream(configuration) { _, _, _ in .continue }
+            defer { stream.close() }
+            let buffer = try #require(stream.granted.output?.bufferFrames)
+            bound = ALSADriver.drainBound(bufferFrames: buffer, periodFrames: period, sampleRate: 48_000) + 0.05
+            let opened = Pause.monotonicSeconds()
+            try stream.start()
+            starts.append(Pause.monotonicSeconds() - opened)
+            Pause.sleep(seconds: 0.2)
+            let playing = Pause.monotonicSeconds()
+            try stream.stop()
+            stops.append(Pause.monotonicSeconds() - playing)
+        }
+        print("pulse, period \(period): start \(starts.map { Int($0 * 1000) }) ms, stop \(stops.map { Int($0 * 1000) }) ms")
+        #expect(stops.allSatisfy { $0 < bound }, "stops took \(stops.map { Int($0 * 1000) }) ms; bound \(Int(bound * 1000)) ms")
+        #expect(starts.allSatisfy { $0 < 1 }, "starts took \(starts.map { Int($0 * 1000) }) ms")
     }
 
     @Test("a blocking stream reads and writes on the driver's period clock")
