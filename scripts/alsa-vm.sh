@@ -74,7 +74,7 @@ latency_periods=${ALSA_VM_LATENCY_PERIODS-64 128 256 512 1024}
 guest_commands() {
     echo 'cat /proc/asound/cards > "$OUT/cards"'
     echo '"$REPO/.build/debug/AudioHALPackageTests.xctest" --testing-library swift-testing --filter ALSABackendTests --xunit-output "$OUT/alsa-tests.xml"'
-    echo "\"\$REPO/.build/debug/conform\" --device hw:1,0 --period $conform_period --checks $conform_checks --json \"\$OUT/conform-hw1.json\" --junit \"\$OUT/conform-hw1.xml\""
+    echo "\"\$REPO/.build/debug/conform\" --device hw:1 --period $conform_period --checks $conform_checks --json \"\$OUT/conform-hw1.json\" --junit \"\$OUT/conform-hw1.xml\""
     echo "\"\$REPO/.build/debug/conform\" --device hw:1,0 --period $conform_period --checks rates --json \"\$OUT/conform-hw1-rates.json\" > \"\$OUT/conform-hw1-rates.log\" 2>&1 || true"
     for period in $latency_periods; do
         echo "\"\$REPO/.build/debug/conform\" --device hw:1,0 --checks loopback.latency --period $period --json \"\$OUT/latency-$period.json\" > \"\$OUT/latency-$period.log\" 2>&1 || true"

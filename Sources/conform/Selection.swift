@@ -49,15 +49,15 @@ struct Selection {
             throw UsageProblem("\(error)\(availableBackends(registry))")
         }
         var selection = Selection(backend: backend, inputDevice: ids[0], outputDevice: ids[1], notes: [])
-        // Every named device must exist.
+        // Every named device must exist, under its listed id or an alias the backend resolves (hw:1 for hw:1,0).
         let all = try backend.devices()
         for id in Set([ids[0], ids[1]].compactMap { $0 }) where !all.contains(where: { $0.id == id }) {
-            if backend.name == "loopback", (try? backend.device(id: id)) != nil { continue }
+            if (try? backend.device(id: id)) != nil { continue }
             throw HALError.unknownDevice(device: id, backend: backend.name, available: all.map(\.id))
         }
         // An ALSA loopback card named as one device: play on ,0 and capture on ,1.
         if let device, input == nil, output == nil, let id = ids[1],
-            let pairing = LoopbackCardPairing.pair(deviceID: id, info: all.first { $0.id == id })
+            let pairing = LoopbackCardPairing.pair(deviceID: id, info: all.first { $0.id == id } ?? (try? backend.device(id: id)))
         {
             selection.outputDevice = pairing.output
             selection.inputDevice = pairing.input
