@@ -116,6 +116,14 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /mnt/out
     mount -t tmpfs tmpfs /mnt/host/tmp
     mkdir -p /mnt/host/tmp/out
     mount --bind /mnt/out /mnt/host/tmp/out
+    # A repository under /tmp is hidden by the guest's own /tmp: mount it again from its own share.
+    repo=$(cat /mnt/out/repo-path)
+    case "$repo" in
+    /tmp/*)
+        mkdir -p "/mnt/host$repo"
+        mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro,cache=loose repo "/mnt/host$repo"
+        ;;
+    esac
     cat /proc/asound/cards
     lsmod
     cat /proc/mounts
@@ -146,13 +154,15 @@ chmod +x "$root/init"
 } > "$out/guest.sh"
 
 # --- Boot ---------------------------------------------------------------------------------
+printf '%s\n' "$repo" > "$out/repo-path"
 started=$(date +%s.%N)
 set +e
 timeout "$timeout_seconds" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot \
     -kernel "/boot/vmlinuz-$kernel_version" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 loglevel=3" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
-    -virtfs "local,path=$out,mount_tag=out,security_model=none" > "$work/console.log" 2>&1
+    -virtfs "local,path=$out,mount_tag=out,security_model=none" \
+    -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" > "$work/console.log" 2>&1
 qemu_status=$?
 set -e
 elapsed=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $started }")
