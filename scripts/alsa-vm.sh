@@ -21,18 +21,7 @@ work="$repo/.build/alsa-vm"
 out=${ALSA_VM_OUT:-$work/out}
 
 # --- Packages (apt-get only when missing) -----------------------------------
-packages=(qemu-system-x86 linux-image-amd64 busybox-static libasound2-dev cpio kmod)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "alsa-vm: installing ${missing[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$repo/scripts/setup.sh" --vm
 
 kernel_version=""
 for image in /boot/vmlinuz-*; do

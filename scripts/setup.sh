@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages AudioHAL's build and tests need, only those missing.
 #   scripts/setup.sh            what building needs (ALSA headers, pkg-config)
-#   scripts/setup.sh --tests    also the sound server (tier 3) and the VM with kernel drivers (tier 4)
+#   scripts/setup.sh --pulse    also the sound server (tier 3)
+#   scripts/setup.sh --vm       also the VM with kernel drivers (tier 4)
+#   scripts/setup.sh --tests    both tiers
 set -euo pipefail
 
 packages=(pkg-config libasound2-dev)
-if [[ "${1:-}" == "--tests" ]]; then
-    packages+=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
-    packages+=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
-fi
+pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
+case "${1:-}" in
+"") ;;
+--pulse) packages+=("${pulse[@]}") ;;
+--vm) packages+=("${vm[@]}") ;;
+--tests) packages+=("${pulse[@]}" "${vm[@]}") ;;
+*)
+    echo "setup: unknown option '$1'; accepted: --pulse, --vm, --tests, or none" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -17,18 +17,7 @@ if [ "$#" -eq 0 ]; then
     exit 2
 fi
 
-packages=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils libasound2-dev)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "with-pulseaudio: installing ${missing[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$repo/scripts/setup.sh" --pulse
 
 runtime=$(mktemp -d "${TMPDIR:-/tmp}/audiohal-pulse.XXXXXX")
 export XDG_RUNTIME_DIR="$runtime"
