@@ -10,7 +10,9 @@ func keepAlive(_ value: [Float]) -> Int { value.count }
 
 /// Counts heap allocations on the audio thread after warm-up, over at least
 /// 10,000 periods, and expects none; a control that allocates proves the
-/// counter sees allocations on that thread.
+/// counter sees allocations on that thread. Each test counts in its own
+/// window, so the sound-server allocation tests running at the same time in
+/// another suite do not add to these counts.
 @Suite("Allocations on the audio thread", .serialized)
 struct AudioThreadAllocationTests {
     static let measuredPeriods = 10_000
@@ -34,13 +36,14 @@ struct AudioThreadAllocationTests {
         let period = clock == .realTime ? 16 : 256
         let probe = Probe()
         probe.allocate.store(allocating, ordering: .relaxed)
+        let window = AudioThreadAllocations.Window()
         let configuration = StreamConfiguration(
             sampleRate: rate,
             input: StreamParameters(channels: 2, format: .int16),
             output: StreamParameters(channels: 2, format: .int16, interleaved: false),
             framesPerPeriod: period, realTimePriority: false)
         let stream = try backend.openStream(configuration) { input, output, info in
-            AudioThreadAllocations.watchCurrentThread()
+            window.watchCurrentThread()
             for index in 0..<min(input.count, output.count) {
                 output[index] = input[index]
             }
@@ -55,12 +58,12 @@ struct AudioThreadAllocationTests {
         while probe.periods.load(ordering: .relaxed) < warmUpPeriods {
             Pause.sleep(seconds: 0.001)
         }
-        AudioThreadAllocations.begin()
+        window.begin()
         let start = probe.periods.load(ordering: .relaxed)
         while probe.periods.load(ordering: .relaxed) < start + measuredPeriods {
             Pause.sleep(seconds: 0.001)
         }
-        let allocations = AudioThreadAllocations.end()
+        let allocations = window.end()
         try stream.stop()
         return allocations
     }
@@ -100,13 +103,14 @@ struct AudioThreadAllocationTests {
             try stream.write(UnsafeBufferPointer(output))
             try stream.read(into: input)
         }
-        AudioThreadAllocations.watchCurrentThread()
-        AudioThreadAllocations.begin()
+        let window = AudioThreadAllocations.Window()
+        window.watchCurrentThread()
+        window.begin()
         for _ in 0..<iterations {
             try stream.write(UnsafeBufferPointer(output))
             try stream.read(into: input)
         }
-        let allocations = AudioThreadAllocations.end()
+        let allocations = window.end()
         #expect(stream.framePosition >= Int64((iterations + 50) * frames))
         #expect(allocations == 0)
         try stream.stop()
