@@ -26,6 +26,9 @@ mkdir -p "$HOME"
 export PULSE_SERVER="unix:$runtime/pulse/native"
 
 reader=""
+server_alive() {
+    [ -f "$runtime/pulse/pid" ] && kill -0 "$(cat "$runtime/pulse/pid" 2>/dev/null)" 2>/dev/null
+}
 stop_server() {
     [ -n "$reader" ] && kill "$reader" 2>/dev/null || true
     if [ -f "$runtime/pulse/pid" ]; then
@@ -35,12 +38,23 @@ stop_server() {
             sleep 0.1
         done
     fi
+    # The server's log is kept with the other reports.
+    mkdir -p "$repo/reports" && cp "$runtime/pulse.log" "$repo/reports/pulse.log" 2>/dev/null || true
     rm -rf "$runtime"
 }
 trap stop_server EXIT INT TERM
 
-pulseaudio -n --daemonize=yes --exit-idle-time=-1 \
-    --log-target="file:$runtime/pulse.log" \
+# Shared memory is off: with memfd transport this server aborts when a client
+# disconnects while a block it sent is still referenced ("Cannot send block
+# reference with non-registered memfd ID", then an assertion in
+# memblock_replace_import; PulseAudio issue 824). It killed the server in the
+# middle of test runs; copying blocks over the socket avoids it.
+# The resampler is soxr's very high quality one: conform judges converted rates
+# by an SNR of 60 dB, which the default speex-float-1 does not reach at 88.2
+# and 96 kHz (about 52 dB). AUDIOHAL_PULSE_RESAMPLER picks another.
+pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disable-shm=yes \
+    --resample-method="${AUDIOHAL_PULSE_RESAMPLER:-soxr-vhq}" \
+    --log-target="file:$runtime/pulse.log" --log-level=info --log-time=yes \
     -L "module-native-protocol-unix" \
     -L "module-null-sink sink_name=conform rate=48000 format=s16le channels=2" \
     -L "module-always-sink" 2>/dev/null
@@ -76,6 +90,14 @@ sleep 2.1
 export AUDIOHAL_TEST_PULSE=1
 status=0
 "$@" || status=$?
+
+# A server that died under the command explains every failure after it: say so
+# and show the end of its log before it is removed.
+if ! server_alive; then
+    echo "with-pulseaudio: the server is no longer running; the end of its log:" >&2
+    tail -40 "$runtime/pulse.log" >&2 || true
+    [ "$status" -eq 0 ] && status=1
+fi
 
 # The conformance report on this server, for CI to keep (reports/ is ignored by
 # git). It does not change the exit status: checks that fail on a sound server
