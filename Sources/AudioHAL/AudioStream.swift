@@ -99,8 +99,10 @@ public final class AudioStream: @unchecked Sendable {
             settle(&state)
             switch state {
             case .running:
-                drainBlockingOutput(timeout: timeout)
+                // Draining from here: the ring's last frames rarely fill a
+                // whole period, and that short period is the end, not an underflow.
                 engine.draining.store(true, ordering: .relaxed)
+                drainBlockingOutput(timeout: timeout)
                 driver.stop(drain: true)
                 state = .stopped(.stopped)
             case .stopped(.completed), .stopped(.callbackAborted):

@@ -75,6 +75,18 @@ extension Loopback {
             try stream.stop()
         }
 
+        @Test("stop plays out a last partial period without counting an underflow", arguments: [LoopbackClock.virtual(.manual), .realTime])
+        func partialLastPeriodIsNotAnXrun(clock: LoopbackClock) throws {
+            let backend = LoopbackBackend(clock: clock)
+            let stream = try backend.openBlockingStream(duplex(period: 64), bufferFrames: 4096)
+            try stream.start()
+            // 8 periods and 10 frames: the drain ends on a period the ring fills only partly.
+            try stream.write(testSignal(frames: 8 * 64 + 10, channels: 2, format: .float32))
+            try stream.stop()
+            #expect(stream.xruns.total == 0, "\(stream.xruns.events)")
+            stream.close()
+        }
+
         @Test("advance needs the manual clock")
         func advanceNeedsManualClock() throws {
             let backend = LoopbackBackend()
