@@ -119,15 +119,20 @@ public enum Negotiation {
 
     /// The period and buffer a request aims for.
     ///
-    /// An explicit period is kept and the buffer holds `periodsPerBuffer` of
-    /// them. Otherwise the latency hint picks the buffer: `.low` about 20 ms,
-    /// `.high` about 100 ms, `.seconds(s)` that duration; the period is a
-    /// power of two near buffer / periods.
+    /// An explicit period is kept; the buffer is `.seconds(s)` rounded up to
+    /// whole periods (at least two), or `periodsPerBuffer` periods for `.low`
+    /// and `.high`. Without a period the latency hint picks the buffer:
+    /// `.low` about 20 ms, `.high` about 100 ms, `.seconds(s)` that duration;
+    /// the period is a power of two near buffer / periods.
     public static func target(
         requestedPeriod: Int, latency: LatencyHint, sampleRate: Double, periodsPerBuffer: Int
     ) -> (period: Int, buffer: Int) {
         let periods = max(2, periodsPerBuffer)
-        if requestedPeriod > 0 { return (requestedPeriod, requestedPeriod * periods) }
+        if requestedPeriod > 0 {
+            guard case .seconds(let seconds) = latency else { return (requestedPeriod, requestedPeriod * periods) }
+            let wanted = (seconds * sampleRate / Double(requestedPeriod)).rounded(.up)
+            return (requestedPeriod, requestedPeriod * max(2, Int(min(wanted, 1_048_576))))
+        }
         let seconds: Double
         switch latency {
         case .low: seconds = 0.02

@@ -18,6 +18,9 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
     public var format: SampleFormat
     /// Frames per period; 0 lets the backend choose.
     public var period: Int
+    /// Frames in the device buffer at ``rate`` (the same duration at swept
+    /// rates); 0 lets the backend choose. Asked for as a latency hint.
+    public var buffer: Int
     /// Seconds of audio for the long checks (integrity, xrun absence, drift, blocking I/O).
     public var duration: Double
     /// Whether the loop is analogue: compare by SNR instead of bit for bit.
@@ -30,7 +33,7 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
     /// Creates a target; the defaults test the backend's default devices at 48 kHz, stereo, f32, 256-frame periods, for 2 s.
     public init(
         inputDevice: String? = nil, outputDevice: String? = nil, rate: Double = 48_000, channels: Int = 2,
-        format: SampleFormat = .float32, period: Int = 256, duration: Double = 2, analog: Bool = false,
+        format: SampleFormat = .float32, period: Int = 256, buffer: Int = 0, duration: Double = 2, analog: Bool = false,
         limits: ConformanceLimits = ConformanceLimits(), notes: [String] = []
     ) {
         self.inputDevice = inputDevice
@@ -39,6 +42,7 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
         self.channels = channels
         self.format = format
         self.period = period
+        self.buffer = buffer
         self.duration = duration
         self.analog = analog
         self.limits = limits
@@ -56,6 +60,7 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
             input: StreamParameters(device: inputDevice, channels: count, format: format ?? self.format),
             output: StreamParameters(device: outputDevice, channels: count, format: format ?? self.format),
             framesPerPeriod: period,
+            latency: buffer > 0 ? .seconds(Double(buffer) / self.rate) : .low,
             realTimePriority: true)
     }
 
@@ -66,6 +71,10 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
         guard rate.isFinite, rate > 0 else { throw .invalidArgument("rate \(rate) Hz is not a positive number of frames per second") }
         guard channels >= 1 else { throw .invalidArgument("\(channels) channels requested; at least 1 is needed") }
         guard period >= 0 else { throw .invalidArgument("period of \(period) frames is negative; give 0 for the backend's choice or a positive count") }
+        guard buffer >= 0 else { throw .invalidArgument("buffer of \(buffer) frames is negative; give 0 for the backend's choice or a positive count") }
+        if period > 0, buffer > 0, buffer < 2 * period {
+            throw .invalidArgument("buffer of \(buffer) frames holds less than two \(period)-frame periods; give at least \(2 * period) or 0")
+        }
         guard duration.isFinite, duration > 0, duration <= 3600 else {
             throw .invalidArgument("duration \(duration) s is out of range; give more than 0 and at most 3600 seconds")
         }
@@ -75,8 +84,13 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
 
 /// Limits and repetition counts the checks apply. The defaults suit a digital loop.
 public struct ConformanceLimits: Sendable, Hashable, Codable {
-    /// `clock.drift` fails above this many parts per million.
+    /// `clock.drift` fails above this many parts per million (a digital or analogue loop on a card).
     public var maxDriftPPM: Double
+    /// `clock.drift` through a sound server (a loop that is neither digital nor
+    /// analogue): the limit in parts per million. The client sees the server's
+    /// latency adjustments on top of its clock: 40 to 170 ppm were measured
+    /// over 1.5 to 6 s on PulseAudio's null sink, whose clock is the host's.
+    public var maxServerDriftPPM: Double
     /// `loopback.integrity` on an analogue loop fails below this signal-to-noise ratio, in dB.
     public var minimumSNR: Double
     /// `loopback.latency` measures this many times.
@@ -98,11 +112,12 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
 
     /// Creates limits; see the properties for their meaning.
     public init(
-        maxDriftPPM: Double = 100, minimumSNR: Double = 40, latencyRuns: Int = 5, openCloseCycles: Int = 100,
+        maxDriftPPM: Double = 100, maxServerDriftPPM: Double = 1000, minimumSNR: Double = 40, latencyRuns: Int = 5, openCloseCycles: Int = 100,
         maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25,
         minimumConversionSNR: Double = 60, maxConversionGainDB: Double = 0.1
     ) {
         self.maxDriftPPM = maxDriftPPM
+        self.maxServerDriftPPM = maxServerDriftPPM
         self.minimumSNR = minimumSNR
         self.latencyRuns = latencyRuns
         self.openCloseCycles = openCloseCycles
@@ -118,6 +133,9 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
     /// - Throws: ``HALError/invalidArgument(_:)`` naming the bad limit.
     public func validate() throws(HALError) {
         guard maxDriftPPM.isFinite, maxDriftPPM >= 0 else { throw .invalidArgument("drift limit \(maxDriftPPM) ppm must be 0 or more") }
+        guard maxServerDriftPPM.isFinite, maxServerDriftPPM >= 0 else {
+            throw .invalidArgument("sound-server drift limit \(maxServerDriftPPM) ppm must be 0 or more")
+        }
         guard latencyRuns >= 2 else { throw .invalidArgument("\(latencyRuns) latency runs; at least 2 are needed to judge stability") }
         guard openCloseCycles >= 1 else { throw .invalidArgument("\(openCloseCycles) open/close cycles; at least 1 is needed") }
         guard rateTolerance > 0, rateTolerance < 1 else { throw .invalidArgument("rate tolerance \(rateTolerance) must be between 0 and 1") }

@@ -43,6 +43,9 @@ struct Conform: ParsableCommand {
     @Option(help: "Frames per period (0: the backend's choice).")
     var period: Int = 256
 
+    @Option(help: "Frames in the device buffer, at least two periods (0: the backend's choice). A sound server needs more than a card.")
+    var buffer: Int = 0
+
     @Option(help: "Comma-separated check ids to run (default: all; see --list-checks).")
     var checks: String?
 
@@ -64,8 +67,8 @@ struct Conform: ParsableCommand {
     @Option(help: "Clock of the loopback backend.")
     var clock: ClockOption = .virtual
 
-    @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm.")
-    var maxDrift: Double = 100
+    @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm. Default: 100, or 1000 through a sound server.")
+    var maxDrift: Double?
 
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
     var analog = false
@@ -102,8 +105,12 @@ struct Conform: ParsableCommand {
         guard rate.isFinite, rate > 0 else { throw ValidationError("--rate \(rate) is not a positive number of Hz") }
         guard channels >= 1 else { throw ValidationError("--channels \(channels): at least 1 is needed") }
         guard period >= 0 else { throw ValidationError("--period \(period): give 0 for the backend's choice or a positive frame count") }
+        guard buffer >= 0 else { throw ValidationError("--buffer \(buffer): give 0 for the backend's choice or a positive frame count") }
+        if period > 0, buffer > 0, buffer < 2 * period {
+            throw ValidationError("--buffer \(buffer): less than two periods of \(period) frames; give at least \(2 * period), or 0")
+        }
         guard duration.isFinite, duration > 0, duration <= 3600 else { throw ValidationError("--duration \(duration): give more than 0 and at most 3600 seconds") }
-        guard maxDrift.isFinite, maxDrift >= 0 else { throw ValidationError("--max-drift \(maxDrift): give 0 or more ppm") }
+        if let maxDrift, !(maxDrift.isFinite && maxDrift >= 0) { throw ValidationError("--max-drift \(maxDrift): give 0 or more ppm") }
     }
 
     func run() throws {
@@ -152,10 +159,13 @@ struct Conform: ParsableCommand {
     /// The target the options describe.
     func target(selection: Selection?) -> ConformanceTarget {
         var limits = ConformanceLimits()
-        limits.maxDriftPPM = maxDrift
+        if let maxDrift {
+            limits.maxDriftPPM = maxDrift
+            limits.maxServerDriftPPM = maxDrift
+        }
         return ConformanceTarget(
             inputDevice: selection?.inputDevice, outputDevice: selection?.outputDevice, rate: rate, channels: channels,
-            format: format.sampleFormat, period: period, duration: duration, analog: analog, limits: limits,
+            format: format.sampleFormat, period: period, buffer: buffer, duration: duration, analog: analog, limits: limits,
             notes: selection?.notes ?? [])
     }
 

@@ -11,7 +11,7 @@ public struct ClockDriftCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first 0.5 s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target))) s"
+        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm (\(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm through a sound server): least-squares line of host time over frames, start-up (first 0.5 s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target))) s"
     }
 
     /// The shortest run that leaves a second of steady periods after the start-up is discarded.
@@ -28,7 +28,9 @@ public struct ClockDriftCheck: Check {
         let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
         let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
         if let error = run.error { throw error }
-        var outcome = Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: context.target.limits.maxDriftPPM)
+        let limit = Self.limit(loop: context.loopKind(), limits: context.target.limits)
+        var outcome = Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: limit)
+        outcome.measured.set("limit_ppm", limit)
         // For diagnosis only: the same fit on when the callbacks ran by the wall clock. When it
         // agrees with the host-time figure the device really ran at that rate; when it does not,
         // the stream's host time is what is off.
@@ -36,6 +38,12 @@ public struct ClockDriftCheck: Check {
             outcome.measured.set("callback_wall_drift_ppm", wall.ppm(nominalRate: run.granted.sampleRate))
         }
         return outcome
+    }
+
+    /// The drift limit for a loop: ``ConformanceLimits/maxServerDriftPPM``
+    /// through a sound server, ``ConformanceLimits/maxDriftPPM`` otherwise.
+    public static func limit(loop: LoopKind, limits: ConformanceLimits) -> Double {
+        loop == .other ? limits.maxServerDriftPPM : limits.maxDriftPPM
     }
 
     /// Judges the periods of a run against the drift limit.
