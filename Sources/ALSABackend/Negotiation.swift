@@ -130,7 +130,8 @@ public enum Negotiation {
         let periods = max(2, periodsPerBuffer)
         if requestedPeriod > 0 {
             guard case .seconds(let seconds) = latency else { return (requestedPeriod, requestedPeriod * periods) }
-            let wanted = (seconds * sampleRate / Double(requestedPeriod)).rounded(.up)
+            // To the nearest frame first: 8192 frames given as seconds come back as 8192.000…1.
+            let wanted = ((seconds * sampleRate).rounded() / Double(requestedPeriod)).rounded(.up)
             return (requestedPeriod, requestedPeriod * max(2, Int(min(wanted, 1_048_576))))
         }
         let seconds: Double

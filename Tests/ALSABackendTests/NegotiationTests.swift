@@ -58,6 +58,19 @@ import Glibc
     }
 
     @Test(arguments: [
+        (8192.0 / 48_000, 48_000.0, 8192),  // 8192 frames exactly: 8 periods
+        (8193.0 / 48_000, 48_000, 9216),  // one frame more: 9 periods
+        (0.1, 48_000, 5120),  // 4800 frames rounded up to whole periods
+        (0.001, 48_000, 2048),  // never fewer than two periods
+        (8192.0 / 48_000, 96_000, 16_384),  // the same duration at another rate
+    ] as [(Double, Double, Int)])
+    func explicitPeriodWithSecondsSetsTheBuffer(seconds: Double, rate: Double, buffer: Int) {
+        let target = Negotiation.target(requestedPeriod: 1024, latency: .seconds(seconds), sampleRate: rate, periodsPerBuffer: 4)
+        #expect(target.period == 1024)
+        #expect(target.buffer == buffer)
+    }
+
+    @Test(arguments: [
         (LatencyHint.low, 48_000.0, 256, 1024),
         (.high, 48_000, 1024, 4800),
         (.seconds(0.5), 48_000, 4096, 24_000),
