@@ -101,32 +101,49 @@ public enum ConversionAnalysis {
 
     static func fitFilter(played: TestSignal, captured: TestSignal, channel: Int, offset: Int, frames: Range<Int>) -> Fit {
         let half = taps / 2
+        // The channel as contiguous doubles: p[i] is played frame i, c[n] the capture aligned to it.
         let pc = played.channels, cc = captured.channels
-        func p(_ frame: Int) -> Double { Double(played.samples[frame * pc + channel]) }
-        func c(_ frame: Int) -> Double { Double(captured.samples[(frame + offset) * cc + channel]) }
-        // Normal equations: R h = r with R[j][k] = Σ p(n+j−half) p(n+k−half), r[j] = Σ p(n+j−half) c(n).
+        let p = (0..<played.frames).map { Double(played.samples[$0 * pc + channel]) }
+        let c = frames.map { Double(captured.samples[($0 + offset) * cc + channel]) }
+        let first = frames.lowerBound, last = frames.upperBound
+        // Normal equations R h = r, R[j][k] = Σ p(n+j−half) p(n+k−half) and
+        // r[j] = Σ p(n+j−half) c(n) over n in `frames`. R's first row is summed;
+        // every other entry follows from the one above and to its left by
+        // moving the sum one frame on: R[j+1][k+1] = R[j][k] − (first term) + (next term).
         var matrix = [Double](repeating: 0, count: taps * taps)
         var vector = [Double](repeating: 0, count: taps)
-        var window = [Double](repeating: 0, count: taps)
         var reference = 0.0
-        for n in frames {
-            for k in 0..<taps { window[k] = p(n + k - half) }
-            let target = c(n)
-            reference += window[half] * window[half]
-            for j in 0..<taps {
-                vector[j] += window[j] * target
-                for k in j..<taps { matrix[j * taps + k] += window[j] * window[k] }
+        p.withUnsafeBufferPointer { p in
+            c.withUnsafeBufferPointer { c in
+                for k in 0..<taps {
+                    var sum = 0.0, cross = 0.0
+                    for n in first..<last {
+                        sum += p[n - half] * p[n + k - half]
+                        cross += p[n + k - half] * c[n - first]
+                    }
+                    matrix[k] = sum
+                    vector[k] = cross
+                }
+                for n in first..<last { reference += p[n] * p[n] }
+                for j in 0..<(taps - 1) {
+                    for k in j..<(taps - 1) {
+                        matrix[(j + 1) * taps + k + 1] = matrix[j * taps + k]
+                            - p[first + j - half] * p[first + k - half] + p[last + j - half] * p[last + k - half]
+                    }
+                }
             }
         }
         for j in 0..<taps { for k in 0..<j { matrix[j * taps + k] = matrix[k * taps + j] } }
         let coefficients = solve(matrix, vector, size: taps)
         var signal = 0.0, noise = 0.0
-        for n in frames {
-            var fitted = 0.0
-            for k in 0..<taps { fitted += coefficients[k] * p(n + k - half) }
-            let error = c(n) - fitted
-            signal += fitted * fitted
-            noise += error * error
+        p.withUnsafeBufferPointer { p in
+            for n in frames {
+                var fitted = 0.0
+                for k in 0..<taps { fitted += coefficients[k] * p[n + k - half] }
+                let error = c[n - first] - fitted
+                signal += fitted * fitted
+                noise += error * error
+            }
         }
         // The filter's gain at 0 Hz: about −1 for an inverted path, whatever
         // the resampler's delay spreads over the coefficients or noise adds.
