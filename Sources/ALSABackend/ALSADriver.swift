@@ -231,7 +231,11 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         let realTime: RealTimeStatus = configuration.realTimePriority ? RealTime.probe(priority: options.realTimePriority) : .notRequested
         func grantedSide(_ side: NegotiatedSide?) -> GrantedDirection? {
             guard let side else { return nil }
-            let latency = side.direction == .output ? side.bufferFrames : side.periodFrames
+            // Input: a callback's first frame was captured one period before it runs.
+            // Output: playback is kept a full buffer ahead, so the first frame a
+            // callback writes plays a buffer less that period later. The round
+            // trip is the buffer, as snd-aloop measures it.
+            let latency = side.direction == .output ? side.bufferFrames - side.periodFrames : side.periodFrames
             return GrantedDirection(device: side.pcm.name, channels: side.channels, format: side.format, interleaved: side.interleaved,
                                     bufferFrames: side.bufferFrames, latencyFrames: latency)
         }

@@ -10,7 +10,11 @@ public struct GrantedDirection: Sendable, Hashable, Codable {
     public var interleaved: Bool
     /// The device buffer size in frames.
     public var bufferFrames: Int
-    /// Latency of this direction in frames, as the backend reports it.
+    /// Latency of this direction in frames, as the backend reports it: for
+    /// input, from the capture of a callback's first frame to the callback;
+    /// for output, from the callback to the playing of its first frame.
+    /// Their sum is the round trip from a played frame to the same frame
+    /// captured, in stream positions.
     public var latencyFrames: Int
 
     /// Creates a granted direction; see the properties for their meaning.

@@ -64,6 +64,7 @@ struct KernelTests {
         let measured = found.lag - recorder.signalStart
         print("aloop \(configuration.output!.format) \(backend.options.transfer): measured \(measured) frames from output to capture position, reported output latency \(stream.granted.output!.latencyFrames) + input \(stream.granted.input!.latencyFrames), xruns \(stream.xruns.total)")
         #expect(measured == stream.granted.output!.bufferFrames, "a linked aloop pair delays by exactly the playback buffer")
+        #expect(measured == stream.granted.roundTripLatencyFrames, "the reported round trip is what the loop measures")
     }
 
     @Test("aloop: hw:1,0 → hw:1,1 duplex, s16 interleaved read/write, bit-exact")
