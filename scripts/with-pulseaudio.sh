@@ -7,8 +7,9 @@
 #
 # Installs the packages it needs with apt-get when they are missing. The
 # command sees AUDIOHAL_TEST_PULSE=1, which enables the sound-server tests.
-# Afterwards conform runs on alsa:pulse and writes reports/conform-pulse.json
-# (and .xml, .txt); AUDIOHAL_PULSE_CONFORM=0 skips that.
+# Afterwards conform runs on alsa:pulse, writes reports/conform-pulse.json
+# (and .xml, .txt) and fails the script when it fails; AUDIOHAL_PULSE_CONFORM=0
+# skips that. The server's log is kept as reports/pulse.log.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -99,16 +100,38 @@ if ! server_alive; then
     [ "$status" -eq 0 ] && status=1
 fi
 
-# The conformance report on this server, for CI to keep (reports/ is ignored by
-# git). It does not change the exit status: checks that fail on a sound server
-# for reasons of their own are reported, not fatal here. AUDIOHAL_PULSE_CONFORM=0
+# conform on this server, for CI to keep (reports/ is ignored by git), and
+# gating: the command's status stands only if conform passes too. The period
+# and buffer suit a sound server on a loaded two-core machine: at 256-frame
+# periods and a 1024-frame buffer the null sink underran in about one run in
+# four (the server declares the underruns; conform counts them). A failed run
+# is kept as conform-pulse-first.* and conform runs once more: the server
+# glitches now and then, a real fault fails both. AUDIOHAL_PULSE_CONFORM=0
 # skips it; it is skipped as well when the command was conform itself.
 conform="$repo/.build/debug/conform"
 if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
     mkdir -p "$repo/reports"
+    pulse_conform() {
+        "$conform" --device alsa:pulse --format s16 --period "${AUDIOHAL_PULSE_PERIOD:-1024}" --buffer "${AUDIOHAL_PULSE_BUFFER:-8192}" \
+            --json "$repo/reports/conform-pulse.json" --junit "$repo/reports/conform-pulse.xml" > "$repo/reports/conform-pulse.txt" 2>&1
+    }
     echo "with-pulseaudio: conform --device alsa:pulse --format s16 → reports/conform-pulse.json" >&2
-    "$conform" --device alsa:pulse --format s16 --json "$repo/reports/conform-pulse.json" \
-        --junit "$repo/reports/conform-pulse.xml" > "$repo/reports/conform-pulse.txt" 2>&1 || true
+    if ! pulse_conform; then
+        for ext in json xml txt; do cp "$repo/reports/conform-pulse.$ext" "$repo/reports/conform-pulse-first.$ext" 2>/dev/null || true; done
+        echo "with-pulseaudio: conform failed once (reports/conform-pulse-first.txt):" >&2
+        grep -E "\[(fail|error)\]|^conform: error" "$repo/reports/conform-pulse.txt" >&2 || true
+        echo "with-pulseaudio: running conform again" >&2
+        if ! pulse_conform; then
+            echo "with-pulseaudio: conform on alsa:pulse failed twice:" >&2
+            cat "$repo/reports/conform-pulse.txt" >&2
+            [ "$status" -eq 0 ] && status=1
+        fi
+    fi
     tail -1 "$repo/reports/conform-pulse.txt" >&2
+    if ! server_alive; then
+        echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
+        tail -40 "$runtime/pulse.log" >&2 || true
+        [ "$status" -eq 0 ] && status=1
+    fi
 fi
 exit "$status"
