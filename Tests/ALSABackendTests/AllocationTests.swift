@@ -93,8 +93,10 @@ enum ALSAAllocationCount {
         while probe.periods.load(ordering: .relaxed) < start + measuredPeriods, Pause.monotonicSeconds() < deadline, stream.state == .running {
             Pause.sleep(seconds: 0.002)
         }
-        let allocations = window.end()
+        // Periods first: a callback allocates before it counts its period, so
+        // every period counted here had its allocations counted by end().
         let periods = probe.periods.load(ordering: .relaxed) - start
+        let allocations = window.end()
         let xruns = stream.xruns.total - xrunsBefore
         try? stream.abort()
         return Result(allocations: allocations, attributed: window.attributedAllocations, attributedRanges: window.attributedRangeCount,
