@@ -139,7 +139,8 @@ extension PulseTests {
     func pulseAllocationControl() throws {
         let result = try ALSAAllocationCount.run(
             input: "pulse", output: "pulse", candidates: Self.allocationCandidates, allocating: true, attributingTo: Self.pulseLibraries)
-        #expect(result.allocations >= 2 * result.periods, "\(result.allocations) in \(result.periods) periods")
+        // The window may open between a callback's two allocations: one period counts only one.
+        #expect(result.allocations >= 2 * result.periods - 1, "\(result.allocations) in \(result.periods) periods")
     }
 }
 
@@ -164,6 +165,7 @@ extension KernelTests {
     @Test("control: a callback that allocates is counted on hw:1")
     func hwAllocationControl() throws {
         let result = try ALSAAllocationCount.run(input: "hw:1,1", output: "hw:1,0", candidates: Self.allocationCandidates, allocating: true)
-        #expect(result.allocations >= 2 * result.periods, "\(result.allocations) in \(result.periods) periods")
+        // The window may open between a callback's two allocations: one period counts only one.
+        #expect(result.allocations >= 2 * result.periods - 1, "\(result.allocations) in \(result.periods) periods")
     }
 }

@@ -14,7 +14,10 @@ public struct BlockingIOCheck: Check {
         "\(MeasuredValue.format(target.duration)) s through write/read: \(target.analog ? "SNR within limit" : "bit-exact"), no gaps or duplicates; readAvailable and writeAvailable within 0...buffer and never dropping by more than a call moved"
     }
 
-    static let bufferFrames = 8192
+    /// Frames in each of the blocking stream's rings: room for the lead of
+    /// writes over reads (four periods and the round trip) many times over,
+    /// so a late reader on a slow machine does not overflow the input ring.
+    static let bufferFrames = 1 << 16
 
     /// Writes and reads the signal in uneven chunks from one thread.
     public func run(in context: CheckContext) throws -> CheckOutcome {
@@ -43,7 +46,12 @@ public struct BlockingIOCheck: Check {
         measured.set("max_write_available", result.maxWriteAvailable)
         measured.set("max_read_available", result.maxReadAvailable)
         var problems: [String] = []
-        if !report.isIntact { problems.append(report.summary) }
+        if !report.isIntact {
+            let cause = xruns.total > 0
+                ? " (\(xruns.total) xrun\(xruns.total == 1 ? "" : "s") during the run, first: \(xruns.events.first.map(String.init(describing:)) ?? "?"))"
+                : ""
+            problems.append(report.summary + cause)
+        }
         problems += result.violations
         if problems.isEmpty { return .pass(measured: measured) }
         let recordings = [
