@@ -35,7 +35,7 @@ stop_server() {
     if [ -f "$runtime/pulse/pid" ]; then
         kill "$(cat "$runtime/pulse/pid")" 2>/dev/null || true
         for _ in $(seq 50); do
-            [ -f "$runtime/pulse/pid" ] && kill -0 "$(cat "$runtime/pulse/pid" 2>/dev/null)" 2>/dev/null || break
+            server_alive || break
             sleep 0.1
         done
     fi

@@ -46,12 +46,7 @@ public struct BlockingIOCheck: Check {
         measured.set("max_write_available", result.maxWriteAvailable)
         measured.set("max_read_available", result.maxReadAvailable)
         var problems: [String] = []
-        if !report.isIntact {
-            let cause = xruns.total > 0
-                ? " (\(xruns.total) xrun\(xruns.total == 1 ? "" : "s") during the run, first: \(xruns.events.first.map(String.init(describing:)) ?? "?"))"
-                : ""
-            problems.append(report.summary + cause)
-        }
+        if !report.isIntact { problems.append(report.summary + (xruns.total > 0 ? " (during the run: \(xruns.briefly))" : "")) }
         problems += result.violations
         if problems.isEmpty { return .pass(measured: measured) }
         let recordings = [

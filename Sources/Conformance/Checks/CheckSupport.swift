@@ -66,6 +66,14 @@ extension Measurements {
     }
 }
 
+extension XrunReport {
+    /// The xruns in a failure message: `3 xruns (1 input, 2 output), first: …`.
+    var briefly: String {
+        let first = events.first.map { ", first: \($0)" } ?? ""
+        return "\(total) xrun\(total == 1 ? "" : "s") (\(inputCount) input, \(outputCount) output)\(first)"
+    }
+}
+
 /// Formats frames with their duration at `rate`.
 func framesAndTime(_ frames: Int, rate: Double) -> String {
     "\(frames) frames (\(MeasuredValue.format(Double(frames) / rate * 1000)) ms)"

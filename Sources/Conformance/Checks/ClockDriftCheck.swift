@@ -11,11 +11,13 @@ public struct ClockDriftCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first 0.5 s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .digital))) s; through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm, first \(MeasuredValue.format(Self.serverSettleSeconds)) s discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .other))) s"
+        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first \(MeasuredValue.format(Self.settleSeconds)) s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .digital))) s; through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm, first \(MeasuredValue.format(Self.serverSettleSeconds)) s discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .other))) s"
     }
 
     /// The shortest run that leaves a second of steady periods after the start-up is discarded.
     public static let minimumSeconds = 1.5
+    /// The start-up left out of the fit, at least (``ClockFit/settled(_:nominalRate:settleSeconds:settleFraction:time:)``'s default).
+    public static let settleSeconds = 0.5
 
     /// Through a sound server: the shortest run, and the start-up left out.
     ///
@@ -33,11 +35,16 @@ public struct ClockDriftCheck: Check {
         max(target.duration, loop == .other ? serverMinimumSeconds : minimumSeconds)
     }
 
+    /// The start-up left out: ``settleSeconds``, ``serverSettleSeconds`` through a sound server.
+    public static func settleSeconds(loop: LoopKind) -> Double {
+        loop == .other ? serverSettleSeconds : settleSeconds
+    }
+
     /// Fits host time against frame position over a run.
     public func run(in context: CheckContext) throws -> CheckOutcome {
         let loop = context.loopKind()
         let frames = Int((Self.seconds(for: context.target, loop: loop) * context.target.rate).rounded(.up))
-        let settle = loop == .other ? Self.serverSettleSeconds : 0.5
+        let settle = Self.settleSeconds(loop: loop)
         let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
         let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
         if let error = run.error { throw error }
@@ -60,7 +67,9 @@ public struct ClockDriftCheck: Check {
     }
 
     /// Judges the periods of a run against the drift limit.
-    public static func judge(_ periods: [PeriodStamp], nominalRate: Double, limit: Double, settleSeconds: Double = 0.5) -> CheckOutcome {
+    public static func judge(
+        _ periods: [PeriodStamp], nominalRate: Double, limit: Double, settleSeconds: Double = ClockDriftCheck.settleSeconds
+    ) -> CheckOutcome {
         guard let fit = ClockFit.settled(periods, nominalRate: nominalRate, settleSeconds: settleSeconds, time: { $0.hostTime }) else {
             return .error("too few periods (\(periods.count)) to fit the clock")
         }

@@ -42,8 +42,7 @@ public struct OverlapChunksCheck: Check {
         var written = 0
         // Past the signal and its tail the writes go on with silence, so the
         // output never runs dry while the last chunks are read.
-        func write(_ frames: Int) throws(HALError) {
-            let count = frames
+        func write(_ count: Int) throws(HALError) {
             guard count > 0 else { return }
             var samples = [Float](repeating: 0, count: count * outputChannels)
             for frame in 0..<count where written + frame < signal.frames {
@@ -70,7 +69,7 @@ public struct OverlapChunksCheck: Check {
         try stream.stop(timeout: .seconds(30))
         var problems: [String] = []
         let xruns = stream.xruns
-        if xruns.total > 0 { problems.append("\(xruns.total) xruns while reading: \(xruns.events.prefix(3).map(String.init(describing:)).joined(separator: ", "))") }
+        if xruns.total > 0 { problems.append("\(xruns.briefly) while reading") }
         let expected = chunker.ranges(stop: recording.count / inputChannels)
         for (index, chunk) in chunks.enumerated() {
             let range = expected[index]
