@@ -66,7 +66,9 @@ public final class LoopbackBackend: AudioBackend {
     /// Checks the configuration against the device and claims it.
     ///
     /// Granted: the period asked for (0: the device's default), a buffer of
-    /// `period × periodsPerBuffer` frames, input latency of one period and
+    /// `period × periodsPerBuffer` frames (for a ``LatencyHint/seconds(_:)``
+    /// hint, that duration in whole periods instead: see
+    /// ``periodsPerBuffer(latency:period:sampleRate:default:)``), input latency of one period and
     /// output latency of the device's `latencyFrames`, so the reported round
     /// trip is exactly the loop's delay. Real-time priority is only tried on
     /// the real-time clock, and reported as granted or denied.
@@ -111,7 +113,9 @@ public final class LoopbackBackend: AudioBackend {
         } else if case .virtual = clock, configuration.realTimePriority {
             notes.append("real-time priority does not apply to a virtual clock")
         }
-        let bufferFrames = period * spec.periodsPerBuffer
+        let periodsPerBuffer = Self.periodsPerBuffer(
+            latency: configuration.latency, period: period, sampleRate: configuration.sampleRate, default: spec.periodsPerBuffer)
+        let bufferFrames = period * periodsPerBuffer
         let input = configuration.input.map {
             GrantedDirection(
                 device: name, channels: $0.channels, format: $0.format, interleaved: $0.interleaved,
@@ -130,10 +134,28 @@ public final class LoopbackBackend: AudioBackend {
             inputChannels: input?.channels ?? 0, outputChannels: output?.channels ?? 0,
             inputFormat: input?.format ?? .float32, outputFormat: output?.format ?? .float32,
             inputInterleaved: input?.interleaved ?? true, outputInterleaved: output?.interleaved ?? true,
-            latencyFrames: spec.latencyFrames, periodsPerBuffer: spec.periodsPerBuffer)
+            latencyFrames: spec.latencyFrames, periodsPerBuffer: periodsPerBuffer)
         let driver = LoopbackDriver(granted: granted, shape: shape, device: device, clock: clock, fifoPriority: fifoPriority)
         try device.claim(by: driver)
         return driver
+    }
+
+    /// The most frames a loopback device buffer holds: 2^20.
+    public static let maximumBufferFrames = 1 << 20
+
+    /// Periods in a stream's device buffer.
+    ///
+    /// `.low` and `.high` keep the device's `periodsPerBuffer`. `.seconds(s)`
+    /// asks for `s × rate` frames (to the nearest frame), rounded up to whole
+    /// periods: at least one, and no more than ``maximumBufferFrames`` frames.
+    /// On the real-time clock the buffer is how late the driver thread may
+    /// be before an xrun: a period may end up to `periodsPerBuffer − 1`
+    /// periods after its deadline.
+    public static func periodsPerBuffer(latency: LatencyHint, period: Int, sampleRate: Double, default periods: Int) -> Int {
+        guard case .seconds(let seconds) = latency, period > 0 else { return periods }
+        let wanted = ((seconds * sampleRate).rounded() / Double(period)).rounded(.up)
+        let most = max(1, maximumBufferFrames / period)
+        return wanted.isFinite ? max(1, min(most, Int(min(wanted, Double(most))))) : most
     }
 
     /// The one device a stream's directions name.

@@ -21,8 +21,9 @@ public struct LoopbackDeviceConfiguration: Sendable, Hashable {
     public var defaultFramesPerPeriod: Int
     /// The periods a stream may ask for (16...16384 frames).
     public var periodRange: ClosedRange<Int>
-    /// Periods in the device buffer (2): what the real-time clock lets a late
-    /// callback fall behind before it counts an xrun.
+    /// Periods in the device buffer (2) unless a stream's latency hint gives
+    /// a duration: what the real-time clock lets a late callback fall behind
+    /// before it counts an xrun.
     public var periodsPerBuffer: Int
     /// Extra "wire" latency in frames added to the round trip (0).
     public var latencyFrames: Int

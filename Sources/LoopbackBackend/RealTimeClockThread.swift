@@ -31,6 +31,9 @@ extension LoopbackSession {
     /// absolute deadlines, with xruns when the program falls behind the buffer.
     ///
     /// The period duration is `period / (rate × (1 + ppm·1e-6))` (drift applied).
+    /// Each period's host time is its deadline, the moment the device reached
+    /// the period boundary, as a card's hardware timestamp would say; how late
+    /// the thread woke changes when the callback runs, not that time.
     /// When a period ends so late that the device buffer would have run dry
     /// (later than the next deadline plus `periodsPerBuffer − 1` periods), the
     /// whole periods missed are recorded as an output underflow and an input
@@ -49,8 +52,9 @@ extension LoopbackSession {
                 }
                 return
             }
-            MonotonicClock.sleep(until: anchor + index * periodSeconds)
-            switch step(hostTime: MonotonicClock.now()) {
+            let deadline = anchor + index * periodSeconds
+            MonotonicClock.sleep(until: deadline)
+            switch step(hostTime: deadline) {
             case .running:
                 break
             case .complete:

@@ -127,6 +127,30 @@ extension Loopback {
             #expect(abs(jump - Double(period + first.lengthFrames) / 48_000) < 1e-9)
         }
 
+        @Test("real-time clock: a late period within the buffer is caught up without an xrun; host times are the period deadlines")
+        func realTimeLatePeriodWithinTheBuffer() throws {
+            let backend = LoopbackBackend(clock: .realTime)
+            let period = 256
+            let frames = 48_000 / 2  // 0.5 s
+            var configuration = duplex(period: period)
+            configuration.latency = .seconds(0.1)  // 19 periods of 5.3 ms
+            // Call 10 sleeps 30 ms (between 5 and 6 periods): late, but well inside the buffer.
+            let recorder = LoopRecorder(
+                signal: [], totalFrames: frames, inputChannels: 2, outputChannels: 2, period: period,
+                sleepAtCall: 10, sleepSeconds: 0.03)
+            let stream = try runCallbackStream(backend, configuration, recorder, timeout: .seconds(10))
+            #expect(stream.granted.output?.bufferFrames == 19 * period)
+            #expect(stream.state == .stopped(.completed))
+            #expect(stream.xruns.total == 0, "\(stream.xruns.events)")
+            #expect(recorder.statuses.allSatisfy { $0.isEmpty })
+            // Each period's host time is its deadline: exactly one period apart,
+            // however late the thread woke (as a device's hardware timestamp would be).
+            let steps = zip(recorder.times.dropFirst(), recorder.times).map { $0.hostTime - $1.hostTime }
+            #expect(steps.count >= frames / period - 1)
+            let worst = steps.map { abs($0 - Double(period) / 48_000) }.max() ?? 0
+            #expect(worst < 1e-9, "host-time steps differ from one period by up to \(worst) s")
+        }
+
         @Test("real-time clock: real-time priority is reported honestly")
         func realTimePriority() throws {
             let backend = LoopbackBackend(clock: .realTime)

@@ -72,6 +72,28 @@ extension Loopback {
             #expect(granted.realTime == .notRequested)
         }
 
+        @Test("a latency hint in seconds sets the buffer: rounded up to whole periods, at least one")
+        func bufferFromLatencyHint() throws {
+            let backend = LoopbackBackend()
+            func bufferFrames(_ latency: LatencyHint, period: Int = 256, rate: Double = 48_000) throws -> Int? {
+                var configuration = duplex(period: period)
+                configuration.sampleRate = rate
+                configuration.latency = latency
+                configuration.realTimePriority = false
+                let stream = try backend.openStream(configuration) { _, _, _ in .continue }
+                defer { stream.close() }
+                #expect(stream.granted.input?.bufferFrames == stream.granted.output?.bufferFrames)
+                return stream.granted.output?.bufferFrames
+            }
+            #expect(try bufferFrames(.low) == 512)  // the topology's 2 periods
+            #expect(try bufferFrames(.high) == 512)
+            #expect(try bufferFrames(.seconds(0.1)) == 19 * 256)  // 4800 frames → 18.75 periods
+            #expect(try bufferFrames(.seconds(4096.0 / 48_000)) == 4096)  // exact frame counts stay exact
+            #expect(try bufferFrames(.seconds(4096.0 / 48_000), rate: 96_000) == 8192)
+            #expect(try bufferFrames(.seconds(0)) == 256)
+            #expect(try bufferFrames(.seconds(1000)) == 1 << 20)  // capped at 2^20 frames
+        }
+
         @Test("bad configurations name what was asked and what is possible")
         func badConfigurations() throws {
             let backend = LoopbackBackend(topology: Self.twoDevices)
