@@ -18,7 +18,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-timeout_seconds=${ALSA_VM_TIMEOUT:-900}
+timeout_seconds=${ALSA_VM_TIMEOUT:-1200}
 work="$repo/.build/alsa-vm"
 out=${ALSA_VM_OUT:-$work/out}
 
@@ -152,7 +152,9 @@ chmod +x "$root/init"
     echo 'status=0'
     guest_commands | while read -r command; do
         printf 'echo "+ %s"\n' "$(printf '%s' "$command" | sed 's/"/\\"/g; s/\$/\\$/g')"
+        echo 'began=$(cut -d" " -f1 /proc/uptime)'
         printf '%s || { rc=$?; [ "$status" -eq 0 ] && status=$rc; }\n' "$command"
+        echo 'echo "  ($(awk "BEGIN { print $(cut -d" " -f1 /proc/uptime) - $began }") s, status so far $status)"'
     done
     echo 'exit $status'
 } > "$out/guest.sh"

@@ -27,6 +27,13 @@ ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
 grep -E "Test run with [0-9]+ tests" reports/swift-test.log | tail -1 || true
 if [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
+    # What failed, last, where a truncated log still shows it.
+    echo "== what failed" >&2
+    {
+        grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
+    } >&2 || true
     echo "== failed: tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
     exit 1
 fi

@@ -210,6 +210,30 @@ import Testing
         #expect(!long.message.contains("only precise to"), "\(long.message)")
     }
 
+    @Test func anImpreciseDriftFigureRunsAgainLongerUpToTheMaximum() {
+        // Precise enough (± half the limit or better): no second run.
+        #expect(ClockDriftCheck.nextSeconds(after: 1.5, precision: 50, limit: 100) == nil)
+        #expect(ClockDriftCheck.nextSeconds(after: 1.5, precision: 12, limit: 100) == nil)
+        // ±225 ppm over 1.5 s (seen in an emulated guest): (225 / 50)^(2/3) × 1.25 ≈ 3.4 times longer.
+        let next = ClockDriftCheck.nextSeconds(after: 1.5, precision: 225, limit: 100)
+        #expect(next.map { abs($0 - 5.09) < 0.05 } == true, "\(String(describing: next))")
+        // Slightly imprecise: still at least twice as long.
+        #expect(ClockDriftCheck.nextSeconds(after: 1.5, precision: 55, limit: 100) == 3)
+        // Never beyond the maximum, and not again once there.
+        #expect(ClockDriftCheck.nextSeconds(after: 6, precision: 5000, limit: 1000) == ClockDriftCheck.maximumSeconds)
+        #expect(ClockDriftCheck.nextSeconds(after: ClockDriftCheck.maximumSeconds, precision: 400, limit: 100) == nil)
+        #expect(ClockDriftCheck.nextSeconds(after: 2, precision: .infinity, limit: 100) == 8)
+        // The loop of the check ends: lengths only grow and stop at the maximum.
+        var seconds = 1.5
+        var runs = 1
+        while let longer = ClockDriftCheck.nextSeconds(after: seconds, precision: 1e6, limit: 100) {
+            #expect(longer > seconds)
+            seconds = longer
+            runs += 1
+        }
+        #expect(seconds == ClockDriftCheck.maximumSeconds && runs <= 5)
+    }
+
     @Test func theDriftRunLastsLongEnoughWhateverTheDuration() {
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 0.25), loop: .digital) == ClockDriftCheck.minimumSeconds)
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 5), loop: .digital) == 5)

@@ -107,3 +107,32 @@ extension StreamingTests {
         }
     }
 }
+
+extension StreamingTests {
+    @Suite struct Exchange {
+        @Test("a blocking exchange that starts writing late reads the frames the device ran first, and the signal comes back after them")
+        func lateFirstWrite() throws {
+            let backend = LoopbackBackend(clock: .realTime)
+            var configuration = StreamConfiguration(
+                sampleRate: 48_000, input: StreamParameters(channels: 2), output: StreamParameters(channels: 2), framesPerPeriod: 256)
+            configuration.realTimePriority = false
+            let stream = try backend.openBlockingStream(configuration, bufferFrames: 1 << 16)
+            defer { stream.close() }
+            let signal = TestSignal.noise(frames: 4800, channels: 2, format: .float32, seed: 5)
+            let tail = LoopRunner.defaultTail(stream.granted)
+            try stream.start()
+            // A slow machine between start and the first write: the device runs on, playing silence.
+            Pause.sleep(seconds: 0.2)
+            let exchange = BlockingExchange(writeChunks: [480], readChunks: [480])
+            let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: stream.writeAvailable, leadFrames: 1024)
+            try stream.stop()
+            #expect(result.leadInFrames > tail, "the device ran \(result.leadInFrames) frames before the first write")
+            #expect(result.captured.count == (signal.frames + tail + result.leadInFrames) * 2)
+            let report = IntegrityAnalysis.compare(
+                played: signal, captured: TestSignal(samples: result.captured, channels: 2), lags: 0..<(tail + result.leadInFrames),
+                analog: false, minimumSNR: 40)
+            #expect(report.isIntact, "\(report.summary)")
+            #expect(stream.xruns.total == 0, "\(stream.xruns.events)")
+        }
+    }
+}

@@ -27,9 +27,11 @@ public struct BlockingIOCheck: Check {
         context.noteGranted(stream.granted)
         let granted = stream.granted
         let period = max(granted.framesPerPeriod, 1)
+        // The signal exists before the stream starts: on a slow machine making it
+        // took long enough for the device to run far ahead of the first write.
+        let signal = context.noise(frames: context.target.durationFrames, seed: 2024)
         try stream.start()
         let capacity = stream.writeAvailable
-        let signal = context.noise(frames: context.target.durationFrames, seed: 2024)
         let exchange = BlockingExchange(writeChunks: [480, 1000, 17, 2048, 333, period], readChunks: [333, 2048, 1000, 17, 480, period])
         let lead = 4 * period + (granted.roundTripLatencyFrames ?? 0)
         let tail = LoopRunner.defaultTail(granted)
@@ -38,13 +40,14 @@ public struct BlockingIOCheck: Check {
         try stream.stop(timeout: .seconds(30))
         let captured = TestSignal(samples: result.captured, channels: granted.input?.channels ?? 1)
         let report = IntegrityAnalysis.compare(
-            played: signal, captured: captured, lags: 0..<tail, analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
+            played: signal, captured: captured, lags: 0..<(tail + result.leadInFrames), analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
         var measured = Measurements()
         measured.add(report)
         measured.add(xruns)
         measured.set("buffer_frames", capacity)
         measured.set("max_write_available", result.maxWriteAvailable)
         measured.set("max_read_available", result.maxReadAvailable)
+        measured.set("lead_in_frames", result.leadInFrames)
         var problems: [String] = []
         if !report.isIntact { problems.append(report.summary + (xruns.total > 0 ? " (during the run: \(xruns.briefly))" : "")) }
         problems += result.violations

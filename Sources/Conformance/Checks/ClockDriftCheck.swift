@@ -1,4 +1,5 @@
 import AudioHAL
+import Foundation
 
 /// `clock.drift`: the device's rate against the host clock, in parts per million.
 public struct ClockDriftCheck: Check {
@@ -11,7 +12,7 @@ public struct ClockDriftCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first \(MeasuredValue.format(Self.settleSeconds)) s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .digital))) s; through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm, first \(MeasuredValue.format(Self.serverSettleSeconds)) s discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .other))) s"
+        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first \(MeasuredValue.format(Self.settleSeconds)) s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .digital))) s; through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm, first \(MeasuredValue.format(Self.serverSettleSeconds)) s discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .other))) s; runs again longer (up to \(MeasuredValue.format(Self.maximumSeconds)) s) while the figure is less precise than ± half the limit"
     }
 
     /// The shortest run that leaves a second of steady periods after the start-up is discarded.
@@ -40,17 +41,53 @@ public struct ClockDriftCheck: Check {
         loop == .other ? serverSettleSeconds : settleSeconds
     }
 
-    /// Fits host time against frame position over a run.
+    /// The longest run the check grows to while its figure is too imprecise to judge.
+    public static let maximumSeconds = 12.0
+
+    /// How long the next run should be when one of `seconds` measured the
+    /// drift only to ±`precision` ppm, or `nil` when that is precise enough
+    /// (at most half the limit) or the run was already ``maximumSeconds``.
+    ///
+    /// The precision of a fitted slope improves with the run's length to the
+    /// power 1.5, so the next run is long enough to reach half the limit with
+    /// a quarter to spare: at least twice as long, at most ``maximumSeconds``.
+    public static func nextSeconds(after seconds: Double, precision: Double, limit: Double) -> Double? {
+        guard precision > limit / 2, seconds < maximumSeconds else { return nil }
+        let factor = precision.isFinite ? pow(precision / (limit / 2), 2.0 / 3.0) * 1.25 : 4
+        return min(maximumSeconds, seconds * max(2, factor))
+    }
+
+    /// Fits host time against frame position over a run, and over longer runs
+    /// while the figure is too imprecise for the limit.
     public func run(in context: CheckContext) throws -> CheckOutcome {
         let loop = context.loopKind()
-        let frames = Int((Self.seconds(for: context.target, loop: loop) * context.target.rate).rounded(.up))
         let settle = Self.settleSeconds(loop: loop)
-        let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
-        let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
-        if let error = run.error { throw error }
         let limit = Self.limit(loop: loop, limits: context.target.limits)
+        var seconds = Self.seconds(for: context.target, loop: loop)
+        var lengths: [Double] = []
+        while true {
+            let frames = Int((seconds * context.target.rate).rounded(.up))
+            let signal = TestSignal.silence(frames: frames, channels: context.target.channels)
+            let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
+            if let error = run.error { throw error }
+            lengths.append(seconds)
+            let fit = ClockFit.settled(run.periods, nominalRate: run.granted.sampleRate, settleSeconds: settle, time: { $0.hostTime })
+            if let fit, let longer = Self.nextSeconds(after: seconds, precision: fit.precisionPPM, limit: limit) {
+                seconds = longer
+                continue
+            }
+            return Self.outcome(of: run, lengths: lengths, limit: limit, settleSeconds: settle)
+        }
+    }
+
+    /// The judgement of the last run, with the lengths of every run.
+    private static func outcome(of run: LoopRun, lengths: [Double], limit: Double, settleSeconds settle: Double) -> CheckOutcome {
         var outcome = Self.judge(run.periods, nominalRate: run.granted.sampleRate, limit: limit, settleSeconds: settle)
         outcome.measured.set("limit_ppm", limit)
+        outcome.measured.set("run_seconds", lengths.map { MeasuredValue.format($0) }.joined(separator: " "))
+        if lengths.count > 1 {
+            outcome.message += " (runs of \(lengths.map { MeasuredValue.format($0) }.joined(separator: ", ")) s: the shorter ones were too imprecise)"
+        }
         // For diagnosis only: the same fit on when the callbacks ran by the wall clock. When it
         // agrees with the host-time figure the device really ran at that rate; when it does not,
         // the stream's host time is what is off.

@@ -36,9 +36,10 @@ public struct OverlapChunksCheck: Check {
         let period = max(granted.framesPerPeriod, 1)
         let chunker = try OverlappingChunker(size: Self.size, overlap: Self.overlap, channels: inputChannels)
         let signal = context.noise(frames: min(context.target.durationFrames, Int(context.target.rate)), seed: 31337)
-        let tail = LoopRunner.defaultTail(granted)
-        let total = signal.frames + tail
         try stream.start()
+        // Frames the device ran before the first write come back ahead of the signal.
+        let tail = LoopRunner.defaultTail(granted) + Int(max(0, stream.framePosition))
+        let total = signal.frames + tail
         var written = 0
         // Past the signal and its tail the writes go on with silence, so the
         // output never runs dry while the last chunks are read.

@@ -129,7 +129,7 @@ public struct StreamStartStopCheck: Check {
             stream: stream, signal: signal, tailFrames: LoopRunner.defaultTail(stream.granted), capacity: capacity, leadFrames: lead)
         let report = IntegrityAnalysis.compare(
             played: signal, captured: TestSignal(samples: result.captured, channels: stream.granted.input?.channels ?? 1),
-            lags: 0..<LoopRunner.defaultTail(stream.granted), analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
+            lags: 0..<(LoopRunner.defaultTail(stream.granted) + result.leadInFrames), analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
         measured.add(report, prefix: "restart_")
         if !report.isIntact {
             problems.append("after restarting, the loop is not intact: \(report.summary)")

@@ -16,6 +16,10 @@ public struct BlockingExchange: Sendable {
         public var maxWriteAvailable: Int
         /// Largest `readAvailable` seen.
         public var maxReadAvailable: Int
+        /// Frames the stream had run before the first write (silence played,
+        /// frames captured ahead of the signal): the signal comes back that
+        /// much later than the round trip, and the exchange reads that much more.
+        public var leadInFrames: Int
     }
 
     /// Write chunk sizes, used in turn.
@@ -30,7 +34,8 @@ public struct BlockingExchange: Sendable {
         self.readChunks = readChunks
     }
 
-    /// Writes `signal` then `tailFrames` of silence, and reads the same number of frames.
+    /// Writes `signal` then `tailFrames` (and ``Result/leadInFrames``) of
+    /// silence, and reads the same number of frames.
     ///
     /// The stream must be a started blocking duplex stream whose buffers hold
     /// `capacity` frames. Reads never get ahead of writes, so the output
@@ -43,10 +48,11 @@ public struct BlockingExchange: Sendable {
     ) throws(HALError) -> Result {
         let outputChannels = stream.granted.output?.channels ?? signal.channels
         let inputChannels = stream.granted.input?.channels ?? signal.channels
-        let total = signal.frames + tailFrames
+        let leadIn = Int(max(0, stream.framePosition))
+        let total = signal.frames + tailFrames + leadIn
         var captured: [Float] = []
         captured.reserveCapacity(total * inputChannels)
-        var result = Result(captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0)
+        var result = Result(captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0, leadInFrames: leadIn)
         var read = 0
         var step = 0
         var lastPosition: Int64 = 0
