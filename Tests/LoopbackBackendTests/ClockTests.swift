@@ -78,7 +78,11 @@ extension Loopback {
         @Test("stop plays out a last partial period without counting an underflow", arguments: [LoopbackClock.virtual(.manual), .realTime])
         func partialLastPeriodIsNotAnXrun(clock: LoopbackClock) throws {
             let backend = LoopbackBackend(clock: clock)
-            let stream = try backend.openBlockingStream(duplex(period: 64), bufferFrames: 4096)
+            // A 50 ms device buffer: the real-time driver thread may wake a few
+            // milliseconds late on a loaded machine without an xrun of its own.
+            var configuration = duplex(period: 64)
+            configuration.latency = .seconds(0.05)
+            let stream = try backend.openBlockingStream(configuration, bufferFrames: 4096)
             try stream.start()
             // 8 periods and 10 frames: the drain ends on a period the ring fills only partly.
             try stream.write(testSignal(frames: 8 * 64 + 10, channels: 2, format: .float32))
