@@ -127,6 +127,7 @@ extension StreamingTests {
             let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: stream.writeAvailable, leadFrames: 1024)
             try stream.stop()
             #expect(result.leadInFrames > tail, "the device ran \(result.leadInFrames) frames before the first write")
+            #expect(result.firstWriteFrames == 1024, "the first write queues the whole lead, not the first 480-frame chunk")
             #expect(result.captured.count == (signal.frames + tail + result.leadInFrames) * 2)
             let report = IntegrityAnalysis.compare(
                 played: signal, captured: TestSignal(samples: result.captured, channels: 2), lags: 0..<(tail + result.leadInFrames),

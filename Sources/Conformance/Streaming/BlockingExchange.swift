@@ -20,6 +20,8 @@ public struct BlockingExchange: Sendable {
         /// frames captured ahead of the signal): the signal comes back that
         /// much later than the round trip, and the exchange reads that much more.
         public var leadInFrames: Int
+        /// Frames the first write queued: the lead, whatever the first chunk size.
+        public var firstWriteFrames: Int
     }
 
     /// Write chunk sizes, used in turn.
@@ -37,6 +39,13 @@ public struct BlockingExchange: Sendable {
     /// Writes `signal` then `tailFrames` (and ``Result/leadInFrames``) of
     /// silence, and reads the same number of frames.
     ///
+    /// The first write queues the whole lead at once (at most half the
+    /// capacity), then the chunk sizes take turns. Once a write has primed
+    /// the output, a period the device cannot fill from it is an underflow;
+    /// a device that runs periods in a burst right after starting (a sound
+    /// server hands over its first capture periods together) would otherwise
+    /// take a period between a short first write and the next one.
+    ///
     /// The stream must be a started blocking duplex stream whose buffers hold
     /// `capacity` frames. Reads never get ahead of writes, so the output
     /// never runs dry because of the exchange itself.
@@ -52,7 +61,8 @@ public struct BlockingExchange: Sendable {
         let total = signal.frames + tailFrames + leadIn
         var captured: [Float] = []
         captured.reserveCapacity(total * inputChannels)
-        var result = Result(captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0, leadInFrames: leadIn)
+        var result = Result(
+            captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0, leadInFrames: leadIn, firstWriteFrames: 0)
         var read = 0
         var step = 0
         var lastPosition: Int64 = 0
@@ -72,7 +82,9 @@ public struct BlockingExchange: Sendable {
         }
         while read < total {
             if result.written < total {
-                let count = min(writeChunks[step % writeChunks.count], total - result.written)
+                let size = result.written == 0
+                    ? max(writeChunks[0], min(leadFrames, capacity / 2)) : writeChunks[step % writeChunks.count]
+                let count = min(size, total - result.written)
                 var chunk = [Float](repeating: 0, count: count * outputChannels)
                 let channels = min(outputChannels, signal.channels)
                 for frame in 0..<count where result.written + frame < signal.frames {
@@ -90,6 +102,7 @@ public struct BlockingExchange: Sendable {
                 if before >= count, after < before - count {
                     violation("writeAvailable fell from \(before) to \(after) after writing \(count) frames")
                 }
+                if result.written == 0 { result.firstWriteFrames = count }
                 result.written += count
             }
             let lead = result.written < total ? min(leadFrames, capacity / 2) : 0
