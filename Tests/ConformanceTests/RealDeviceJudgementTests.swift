@@ -242,6 +242,79 @@ import Testing
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 10), loop: .other) == 10)
     }
 
+    @Test func aServerThatSettlesLateIsJudgedOnWhatFollows() throws {
+        let periods = PulseClockRuns.lateSettling
+        // Two seconds of start-up left out are not enough: the bend reads as thousands of ppm.
+        let fixed = try #require(ClockFit.settled(periods, nominalRate: 48_000, settleSeconds: 2) { $0.hostTime })
+        #expect(fixed.ppm(nominalRate: 48_000) < -1000, "\(fixed.ppm(nominalRate: 48_000)) ppm")
+        #expect(ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 1000, settleSeconds: 2).status == .fail)
+        // Leaving out the unsettled half as well finds the host clock, only coarsely in what is left.
+        let (fit, settled) = try #require(
+            ClockFit.settling(periods, nominalRate: 48_000, settleSeconds: 2, minimumSeconds: 1.5, agreementPPM: 1000) { $0.hostTime })
+        #expect(settled)
+        #expect(fit.discarded > fixed.discarded)
+        #expect(abs(fit.ppm(nominalRate: 48_000)) < 1000, "\(fit.ppm(nominalRate: 48_000)) ppm")
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 1000, settleSeconds: 2, soundServer: true)
+        #expect(outcome.status == .pass, "\(outcome.message)")
+        #expect(outcome.measured["settled"] == .flag(true))
+        // Too coarse to stop at: the check runs again, longer.
+        #expect(ClockDriftCheck.nextSeconds(after: 6, precision: fit.precisionPPM, limit: 1000) != nil)
+    }
+
+    @Test func aServerThatDeliversSlowlyForAWhileIsAllowedTwoPeriodsOfLatencyShift() {
+        let periods = PulseClockRuns.slowDelivery
+        let plain = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 1000, settleSeconds: 2)
+        #expect(plain.status == .fail, "\(plain.message)")
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 1000, settleSeconds: 2, soundServer: true)
+        #expect(outcome.status == .pass, "\(outcome.message)")
+        // Two 1024-frame periods over the 4 s fitted: 10 667 ppm.
+        let twoPeriodsOverFourSeconds: Double = 2.0 * 1024 / 48_000 / 4 * 1e6
+        guard case .number(let allowance) = outcome.measured["server_allowance_ppm"] else {
+            Issue.record("no server_allowance_ppm in \(outcome.measured)")
+            return
+        }
+        #expect(abs(allowance - twoPeriodsOverFourSeconds) < 200, "\(allowance) ppm")
+        let exact: Double = ClockDriftCheck.serverAllowancePPM(periodFrames: 1024, sampleRate: 48_000, span: 4)
+        #expect(abs(exact - twoPeriodsOverFourSeconds) < 1e-6)
+        #expect(ClockDriftCheck.serverAllowancePPM(periodFrames: 1024, sampleRate: 48_000, span: 0) == 0)
+    }
+
+    @Test func aRealDriftThroughASoundServerIsStillCaught() {
+        // A steady 2 %: the halves agree, so nothing more is left out, and it is beyond the allowance.
+        let steady = Self.burstyStart(ppm: 20_000, seconds: 6, period: 1024)
+        let outcome = ClockDriftCheck.judge(steady, nominalRate: 48_000, limit: 1000, settleSeconds: 2, soundServer: true)
+        #expect(outcome.status == .fail, "\(outcome.message)")
+        #expect(outcome.message.contains("ppm fast"), "\(outcome.message)")
+        #expect(outcome.message.contains("periods of the server's latency"), "\(outcome.message)")
+        #expect(outcome.measured["settled"] == .flag(true))
+        // A server running at 44.1 kHz for a 48 kHz stream, after a start-up that settles late.
+        let slow = PulseClockRuns.lateSettling.map { period -> PeriodStamp in
+            var period = period
+            period.hostTime = period.hostTime * 48_000 / 44_100
+            return period
+        }
+        let late = ClockDriftCheck.judge(slow, nominalRate: 48_000, limit: 1000, settleSeconds: 2, soundServer: true)
+        #expect(late.status == .fail, "\(late.message)")
+        #expect(late.message.contains("ppm slow"), "\(late.message)")
+    }
+
+    @Test func aRunThatNeverSettlesSaysSo() throws {
+        // The rate ramps from 4000 ppm slow to 4000 ppm fast: no stretch of the run agrees with itself.
+        var time = 0.0
+        let periods = (0..<(6 * 48_000 / 1024)).map { index -> PeriodStamp in
+            let stamp = PeriodStamp(framePosition: Int64(index * 1024), frames: 1024, hostTime: time, deviceTime: 0, wallTime: time, status: [])
+            let ppm = -4000 + 8000 * time / 6
+            time += 1024 / (48_000 * (1 + ppm / 1e6))
+            return stamp
+        }
+        let (_, settled) = try #require(
+            ClockFit.settling(periods, nominalRate: 48_000, settleSeconds: 2, minimumSeconds: 1.5, agreementPPM: 1000) { $0.hostTime })
+        #expect(!settled)
+        let outcome = ClockDriftCheck.judge(periods, nominalRate: 48_000, limit: 1000, settleSeconds: 2, soundServer: true)
+        #expect(outcome.message.contains("had not settled"), "\(outcome.message)")
+        #expect(outcome.measured["settled"] == .flag(false))
+    }
+
     // MARK: - stream.bad-config
 
     func device(rates: [Double], formats: [SampleFormat] = [.int16]) -> DeviceInfo {
