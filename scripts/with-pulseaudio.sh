@@ -105,7 +105,8 @@ fi
 # and buffer suit a sound server on a loaded two-core machine: at 256-frame
 # periods and a 1024-frame buffer the null sink underran in about one run in
 # four (the server declares the underruns; conform counts them). A failed run
-# is kept as conform-pulse-first.* and conform runs once more: the server
+# is kept as conform-pulse-first.* (the audio of failing checks in
+# conform-pulse-audio-first/, then conform-pulse-audio/) and conform runs once more: the server
 # glitches now and then, a real fault fails both. AUDIOHAL_PULSE_CONFORM=0
 # skips it; it is skipped as well when the command was conform itself.
 conform="$repo/.build/debug/conform"
@@ -113,10 +114,11 @@ if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename 
     mkdir -p "$repo/reports"
     pulse_conform() {
         "$conform" --device alsa:pulse --format s16 --period "${AUDIOHAL_PULSE_PERIOD:-1024}" --buffer "${AUDIOHAL_PULSE_BUFFER:-8192}" \
-            --json "$repo/reports/conform-pulse.json" --junit "$repo/reports/conform-pulse.xml" > "$repo/reports/conform-pulse.txt" 2>&1
+            --json "$repo/reports/conform-pulse.json" --junit "$repo/reports/conform-pulse.xml" \
+            --save-failures "$repo/reports/conform-pulse-audio${1:-}" > "$repo/reports/conform-pulse.txt" 2>&1
     }
     echo "with-pulseaudio: conform --device alsa:pulse --format s16 → reports/conform-pulse.json" >&2
-    if ! pulse_conform; then
+    if ! pulse_conform -first; then
         for ext in json xml txt; do cp "$repo/reports/conform-pulse.$ext" "$repo/reports/conform-pulse-first.$ext" 2>/dev/null || true; done
         echo "with-pulseaudio: conform failed once (reports/conform-pulse-first.txt):" >&2
         grep -E "\[(fail|error)\]|^conform: error" "$repo/reports/conform-pulse.txt" >&2 || true

@@ -38,7 +38,8 @@ public struct LoopbackLatencyCheck: Check {
             guard let match, match.correlation > limit else {
                 let found = match.map { "best correlation \(MeasuredValue.format($0.correlation)) at frame \($0.lag)" } ?? "no correlation at all"
                 return .fail(
-                    "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)",
+                    "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)"
+                        + (run.xruns.total > 0 ? " (during the run: \(run.xruns.briefly))" : ""),
                     recordings: run.recordings())
             }
             lags.append(match.lag)
