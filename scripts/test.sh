@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the test suite needs (Debian packages included) and runs all of
 # it, every tier:
+#   1    a program using only AudioHAL and LoopbackBackend scripts/build-without-audio-libs.sh
+#        builds and runs with every audio library hidden
 #   1-2  unit tests and the loopback backend            swift test
 #   3    a private PulseAudio server through ALSA        the same swift test run, inside
 #                                                        scripts/with-pulseaudio.sh, which then
@@ -15,6 +17,11 @@ mkdir -p reports
 scripts/setup.sh --tests
 swift build --build-tests
 
+echo "== tier 1: a program using only AudioHAL and LoopbackBackend builds and runs with every audio system library hidden"
+no_audio_libs=0
+scripts/build-without-audio-libs.sh > reports/build-without-audio-libs.log 2>&1 || no_audio_libs=$?
+tail -1 reports/build-without-audio-libs.log
+
 echo "== tiers 1-3: swift test --disable-xctest, with a private sound server, and conform on it"
 tiers_1_3=0
 scripts/with-pulseaudio.sh bash -c \
@@ -26,15 +33,16 @@ tier_4=0
 ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
 grep -E "Test run with [0-9]+ tests" reports/swift-test.log | tail -1 || true
-if [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
+if [ "$no_audio_libs" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
     # What failed, last, where a truncated log still shows it.
     echo "== what failed" >&2
     {
         grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
+        [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
     } >&2 || true
-    echo "== failed: tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
+    echo "== failed: build without audio libraries exit $no_audio_libs, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
     exit 1
 fi
 echo "== all tiers passed"

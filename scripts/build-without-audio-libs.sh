@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds and runs a program that depends only on the AudioHAL and
+# LoopbackBackend products (the README's example) with every audio system
+# library hidden: ALSA's headers, its pkg-config file and libasound are
+# covered in a private mount namespace, as on a machine that never installed
+# them. Fails when the build needs them, when the program links libasound,
+# or when it does not run.
+#
+#   scripts/build-without-audio-libs.sh
+#
+# Needs root (or user namespaces) for unshare --mount; CI runs as root.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/audiohal-consumer.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/consumer/Sources/consumer"
+cat > "$work/consumer/Package.swift" <<EOF
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "consumer",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "AudioHAL", path: "$repo")],
+    targets: [
+        .executableTarget(
+            name: "consumer",
+            dependencies: [
+                .product(name: "AudioHAL", package: "AudioHAL"),
+                .product(name: "LoopbackBackend", package: "AudioHAL"),
+            ])
+    ]
+)
+EOF
+cp "$repo/Examples/AudioHALExample/Example.swift" "$work/consumer/Sources/consumer/Example.swift"
+
+export CONSUMER="$work/consumer"
+unshare --mount bash -euo pipefail -c '
+    mount --make-rprivate /
+    # Every ALSA header, pkg-config file and library the machine has.
+    hidden=0
+    for path in /usr/include/alsa /usr/include/portaudio.h /usr/include/pulse; do
+        if [ -d "$path" ]; then mount -t tmpfs none "$path"; hidden=$((hidden + 1)); fi
+        if [ -f "$path" ]; then mount --bind /dev/null "$path"; hidden=$((hidden + 1)); fi
+    done
+    for file in $(find /usr/lib /usr/share/pkgconfig /lib -name "libasound.so*" -o -name "alsa.pc" -o -name "portaudio*.pc" -o -name "libportaudio.so*" 2>/dev/null); do
+        [ -L "$file" ] && continue
+        mount --bind /dev/null "$file"
+        hidden=$((hidden + 1))
+    done
+    echo "build-without-audio-libs: $hidden audio headers, pkg-config files and libraries hidden"
+    if pkg-config --exists alsa 2>/dev/null; then echo "build-without-audio-libs: pkg-config still finds alsa" >&2; exit 1; fi
+    cd "$CONSUMER"
+    swift build --product consumer
+    if ldd .build/debug/consumer | grep -q asound; then
+        echo "build-without-audio-libs: the program links libasound:" >&2
+        ldd .build/debug/consumer >&2
+        exit 1
+    fi
+    AUDIOHAL_BACKEND=loopback .build/debug/consumer
+'
+echo "build-without-audio-libs: a program using AudioHAL and LoopbackBackend built and ran with no audio system library"
