@@ -160,6 +160,8 @@ public struct ClockDriftCheck: Check {
         let ppm = fit.ppm(nominalRate: nominalRate)
         let precision = fit.precisionPPM
         var measured = Measurements()
+        measured.set("drift_ppm", ppm)
+        measured.set("precision_ppm", precision)
         let baseLimit = limit
         var limit = limit
         var allowance = ""
@@ -170,8 +172,6 @@ public struct ClockDriftCheck: Check {
             limit += extra
         }
         measured.set("limit_ppm", limit)
-        measured.set("drift_ppm", ppm)
-        measured.set("precision_ppm", precision)
         measured.set("measured_rate_hz", fit.framesPerSecond)
         measured.set("jitter_rms_ms", fit.rmsResidual * 1000)
         measured.set("jitter_max_ms", fit.maxResidual * 1000)
