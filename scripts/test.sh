@@ -23,21 +23,29 @@ scripts/build-without-audio-libs.sh > reports/build-without-audio-libs.log 2>&1 
 tail -1 reports/build-without-audio-libs.log
 
 echo "== tiers 1-3: swift test --disable-xctest, with a private sound server, and conform on it"
+# The sound-server tests (ALSABackendTests) run after the others, on their
+# own: beside the real-time loopback tests, which keep both cores busy, the
+# server was starved into an underrun in the middle of a bit-exact loop.
 tiers_1_3=0
-scripts/with-pulseaudio.sh bash -c \
-    'swift test --skip-build --disable-xctest 2>&1 | tee reports/swift-test.log; exit "${PIPESTATUS[0]}"' || tiers_1_3=$?
+scripts/with-pulseaudio.sh bash -c '
+    status=0
+    swift test --skip-build --disable-xctest --skip ALSABackendTests 2>&1 | tee reports/swift-test.log
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    swift test --skip-build --disable-xctest --filter ALSABackendTests 2>&1 | tee reports/swift-test-alsa.log
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    exit "$status"' || tiers_1_3=$?
 
 # Tier 4 runs whatever tiers 1-3 gave, so every report is there to read.
 echo "== tier 4: ALSA tests and conform --device hw:1 on kernel drivers in a VM"
 tier_4=0
 ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
-grep -E "Test run with [0-9]+ tests" reports/swift-test.log | tail -1 || true
+grep -hE "Test run with [0-9]+ tests" reports/swift-test.log reports/swift-test-alsa.log | tail -2 || true
 if [ "$no_audio_libs" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
     # What failed, last, where a truncated log still shows it.
     echo "== what failed" >&2
     {
-        grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/swift-test-alsa.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
         [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
