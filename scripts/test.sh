@@ -3,8 +3,9 @@
 # it, every tier:
 #   1    a program using only AudioHAL and LoopbackBackend scripts/build-without-audio-libs.sh
 #        builds and runs with every audio library hidden
-#   1-2  unit tests and the loopback backend            swift test
-#   3    a private PulseAudio server through ALSA        the same swift test run, inside
+#   1-2  unit tests and the loopback backend            swift test --skip ALSABackendTests
+#   3    a private PulseAudio server through ALSA        swift test --filter ALSABackendTests after
+#                                                        it; both inside
 #                                                        scripts/with-pulseaudio.sh, which then
 #                                                        runs conform --device alsa:pulse
 #                                                        (reports/conform-pulse.*)

@@ -12,9 +12,10 @@ extension ClockFit {
     /// Beginning with what ``settled(_:nominalRate:settleSeconds:settleFraction:time:)``
     /// leaves out, the kept periods are split into an earlier and a later
     /// half, each fitted on its own. While the two slopes differ by more than
-    /// `agreementPPM` and the precision of the two figures
-    /// (``precisionPPM`` of each, added in quadrature), the earlier half is counted as start-up too and left
-    /// out, as long as the later half spans at least `minimumSeconds`.
+    /// `agreementPPM` and the precision of the two figures (``precisionPPM``
+    /// of each, added in quadrature), the earlier half is counted as start-up
+    /// too and left out, as long as the later half spans at least
+    /// `minimumSeconds`.
     ///
     /// - Returns: the fit of the periods kept (``discarded`` says how many
     ///   were left out) and whether the halves agreed; `settled` is `false`
