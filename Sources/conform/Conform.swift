@@ -67,7 +67,7 @@ struct Conform: ParsableCommand {
     @Option(help: "Clock of the loopback backend.")
     var clock: ClockOption = .virtual
 
-    @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm. Default: 100, or 1000 through a sound server.")
+    @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm. Default: 100, or through a sound server 1000 plus two periods of latency shift over the span fitted.")
     var maxDrift: Double?
 
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
