@@ -84,6 +84,7 @@ public struct ClockDriftCheck: Check {
         let loop = context.loopKind()
         let settle = Self.settleSeconds(loop: loop)
         let limit = Self.limit(loop: loop, limits: context.target.limits)
+        let soundServer = loop == .other
         var seconds = Self.seconds(for: context.target, loop: loop)
         var lengths: [Double] = []
         while true {
@@ -92,8 +93,8 @@ public struct ClockDriftCheck: Check {
             let run = try LoopRunner.run(in: context, signal: signal, tailFrames: 0)
             if let error = run.error { throw error }
             lengths.append(seconds)
-            let soundServer = loop == .other
-            if let fitted = Self.fit(run.periods, nominalRate: run.granted.sampleRate, limit: limit, settleSeconds: settle, soundServer: soundServer) {
+            let fitted = Self.fit(run.periods, nominalRate: run.granted.sampleRate, limit: limit, settleSeconds: settle, soundServer: soundServer)
+            if let fitted {
                 if !fitted.settled, seconds < Self.maximumSeconds {
                     seconds = min(Self.maximumSeconds, seconds * 2)
                     continue
@@ -103,16 +104,17 @@ public struct ClockDriftCheck: Check {
                     continue
                 }
             }
-            return Self.outcome(of: run, lengths: lengths, limit: limit, settleSeconds: settle, soundServer: soundServer)
+            return Self.outcome(of: run, fitted: fitted, lengths: lengths, limit: limit, settleSeconds: settle, soundServer: soundServer)
         }
     }
 
-    /// The judgement of the last run, with the lengths of every run.
+    /// The judgement of the last run and its fit, with the lengths of every run.
     private static func outcome(
-        of run: LoopRun, lengths: [Double], limit: Double, settleSeconds settle: Double, soundServer: Bool
+        of run: LoopRun, fitted: (fit: ClockFit, settled: Bool)?, lengths: [Double], limit: Double, settleSeconds settle: Double,
+        soundServer: Bool
     ) -> CheckOutcome {
-        var outcome = Self.judge(
-            run.periods, nominalRate: run.granted.sampleRate, limit: limit, settleSeconds: settle, soundServer: soundServer)
+        var outcome = Self.judgement(
+            of: fitted, periods: run.periods, nominalRate: run.granted.sampleRate, limit: limit, soundServer: soundServer)
         outcome.measured.set("run_seconds", lengths.map { MeasuredValue.format($0) }.joined(separator: " "))
         if lengths.count > 1 {
             outcome.message += " (runs of \(lengths.map { MeasuredValue.format($0) }.joined(separator: ", ")) s: the shorter ones were too imprecise or had not settled)"
@@ -152,9 +154,16 @@ public struct ClockDriftCheck: Check {
         _ periods: [PeriodStamp], nominalRate: Double, limit: Double, settleSeconds: Double = ClockDriftCheck.settleSeconds,
         soundServer: Bool = false
     ) -> CheckOutcome {
-        guard let (fit, settled) = Self.fit(
-            periods, nominalRate: nominalRate, limit: limit, settleSeconds: settleSeconds, soundServer: soundServer)
-        else {
+        judgement(
+            of: fit(periods, nominalRate: nominalRate, limit: limit, settleSeconds: settleSeconds, soundServer: soundServer),
+            periods: periods, nominalRate: nominalRate, limit: limit, soundServer: soundServer)
+    }
+
+    /// Judges a run's fit, `nil` when its periods were too few.
+    private static func judgement(
+        of fitted: (fit: ClockFit, settled: Bool)?, periods: [PeriodStamp], nominalRate: Double, limit: Double, soundServer: Bool
+    ) -> CheckOutcome {
+        guard let (fit, settled) = fitted else {
             return .error("too few periods (\(periods.count)) to fit the clock")
         }
         let ppm = fit.ppm(nominalRate: nominalRate)
@@ -162,16 +171,16 @@ public struct ClockDriftCheck: Check {
         var measured = Measurements()
         measured.set("drift_ppm", ppm)
         measured.set("precision_ppm", precision)
-        let baseLimit = limit
-        var limit = limit
-        var allowance = ""
-        if soundServer {
-            let extra = serverAllowancePPM(periodFrames: periods.first?.frames ?? 0, sampleRate: nominalRate, span: fit.span)
-            measured.set("server_allowance_ppm", extra)
-            allowance = " (\(MeasuredValue.format(limit)) ppm and \(MeasuredValue.format(serverLatencyShiftPeriods)) periods of the server's latency moving over the \(MeasuredValue.format(fit.span)) s fitted)"
-            limit += extra
-        }
-        measured.set("limit_ppm", limit)
+        // Through a sound server the drift is judged against the limit plus the latency-shift allowance;
+        // the precision and the settling are held to the limit itself.
+        let allowancePPM = soundServer
+            ? serverAllowancePPM(periodFrames: periods.first?.frames ?? 0, sampleRate: nominalRate, span: fit.span) : 0
+        let judgedLimit = limit + allowancePPM
+        let allowance = soundServer
+            ? " (\(MeasuredValue.format(limit)) ppm and \(MeasuredValue.format(serverLatencyShiftPeriods)) periods of the server's latency moving over the \(MeasuredValue.format(fit.span)) s fitted)"
+            : ""
+        if soundServer { measured.set("server_allowance_ppm", allowancePPM) }
+        measured.set("limit_ppm", judgedLimit)
         measured.set("measured_rate_hz", fit.framesPerSecond)
         measured.set("jitter_rms_ms", fit.rmsResidual * 1000)
         measured.set("jitter_max_ms", fit.maxResidual * 1000)
@@ -180,15 +189,15 @@ public struct ClockDriftCheck: Check {
         measured.set("discarded_periods", fit.discarded)
         if soundServer { measured.set("settled", settled) }
         let figure = "\(MeasuredValue.format(ppm)) ppm ± \(MeasuredValue.format(precision)) ppm over \(MeasuredValue.format(fit.span)) s (\(fit.discarded) start-up periods discarded, jitter \(MeasuredValue.format(fit.rmsResidual * 1000)) ms rms)"
-        var caveats = precision > baseLimit / 2
-            ? "; the figure is only precise to ±\(MeasuredValue.format(precision)) ppm, too coarse for a \(MeasuredValue.format(baseLimit)) ppm limit: a longer --duration narrows it"
+        var caveats = precision > limit / 2
+            ? "; the figure is only precise to ±\(MeasuredValue.format(precision)) ppm, too coarse for a \(MeasuredValue.format(limit)) ppm limit: a longer --duration narrows it"
             : ""
         if !settled {
-            caveats += "; the stream had not settled: the earlier and later halves of its last \(MeasuredValue.format(fit.span)) s still differ by more than \(MeasuredValue.format(baseLimit)) ppm"
+            caveats += "; the stream had not settled: the earlier and later halves of its last \(MeasuredValue.format(fit.span)) s still differ by more than \(MeasuredValue.format(limit)) ppm"
         }
-        if abs(ppm) <= limit { return .pass(figure + caveats, measured: measured) }
+        if abs(ppm) <= judgedLimit { return .pass(figure + caveats, measured: measured) }
         return .fail(
-            "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(nominalRate)) Hz; \(figure)); limit \(MeasuredValue.format(limit)) ppm\(allowance)\(caveats)",
+            "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(nominalRate)) Hz; \(figure)); limit \(MeasuredValue.format(judgedLimit)) ppm\(allowance)\(caveats)",
             measured: measured)
     }
 }

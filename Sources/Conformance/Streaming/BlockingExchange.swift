@@ -63,6 +63,8 @@ public struct BlockingExchange: Sendable {
         captured.reserveCapacity(total * inputChannels)
         var result = Result(
             captured: [], written: 0, violations: [], maxWriteAvailable: 0, maxReadAvailable: 0, leadInFrames: leadIn, firstWriteFrames: 0)
+        // How far writes stay ahead of reads while there is signal left; the first write queues all of it.
+        let queuedLead = min(leadFrames, capacity / 2)
         var read = 0
         var step = 0
         var lastPosition: Int64 = 0
@@ -83,7 +85,7 @@ public struct BlockingExchange: Sendable {
         while read < total {
             if result.written < total {
                 let size = result.written == 0
-                    ? max(writeChunks[0], min(leadFrames, capacity / 2)) : writeChunks[step % writeChunks.count]
+                    ? max(writeChunks[0], queuedLead) : writeChunks[step % writeChunks.count]
                 let count = min(size, total - result.written)
                 var chunk = [Float](repeating: 0, count: count * outputChannels)
                 let channels = min(outputChannels, signal.channels)
@@ -105,7 +107,7 @@ public struct BlockingExchange: Sendable {
                 if result.written == 0 { result.firstWriteFrames = count }
                 result.written += count
             }
-            let lead = result.written < total ? min(leadFrames, capacity / 2) : 0
+            let lead = result.written < total ? queuedLead : 0
             let count = min(readChunks[step % readChunks.count], total - read, result.written - read - lead)
             if count > 0 {
                 observe()
