@@ -10,6 +10,7 @@
 #                                                        runs conform --device alsa:pulse
 #                                                        (reports/conform-pulse.*)
 #   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
+# Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh).
 # Reports (JSON, JUnit, logs) land in reports/. CI runs exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ mkdir -p reports
 
 scripts/setup.sh --tests
 swift build --build-tests
+scripts/build-docs.sh
 
 echo "== tier 1: a program using only AudioHAL and LoopbackBackend builds and runs with every audio system library hidden"
 no_audio_libs=0
