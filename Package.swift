@@ -40,12 +40,13 @@ let package = Package(
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Tests/AllocationCounting"
         ),
+        .target(name: "TestSupport", dependencies: ["AudioHAL", "LoopbackBackend"], path: "Tests/TestSupport"),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
-        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
-        .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
+        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
+        .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),
     ]
 )

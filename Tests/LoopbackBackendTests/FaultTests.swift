@@ -1,6 +1,7 @@
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 extension Loopback {
     /// Every scripted fault, observed through the public API.
