@@ -3,7 +3,8 @@
 # from `swift package describe`, so a new module is covered when it is added)
 # as one combined archive, and fails when a module's documentation has a
 # warning: a symbol link that does not resolve or is ambiguous, a parameter
-# left undocumented, a malformed article.
+# left undocumented, a malformed article. First it fails when a relative link
+# in README.md or docs/ names a file that does not exist.
 #
 # NOT_GATING names modules whose documentation is built and its problems
 # listed, without failing: a module leaves the list once it builds clean.
@@ -13,6 +14,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NOT_GATING="Conformance ALSABackend"
+
+# Relative links in the Markdown documents: [text](path) and [text](path#anchor).
+python3 - <<'PY'
+import glob, os, re, sys
+broken = []
+for document in ["README.md"] + sorted(glob.glob("docs/**/*.md", recursive=True)):
+    text = open(document, encoding="utf-8").read()
+    for number, line in enumerate(text.splitlines(), 1):
+        for target in re.findall(r"\]\(([^)\s]+)\)", line):
+            path = target.split("#", 1)[0]
+            if not path or re.match(r"[a-z][a-z0-9+.-]*:", path):
+                continue
+            if not os.path.exists(os.path.join(os.path.dirname(document), path)):
+                broken.append(f"{document}:{number}: {target}")
+if broken:
+    print("build-docs: links to files that do not exist:\n  " + "\n  ".join(broken), file=sys.stderr)
+    sys.exit(1)
+PY
 
 # Library modules: Swift targets under Sources/ that are not executables or tests.
 mapfile -t modules < <(swift package describe --type json | python3 -c '
