@@ -17,15 +17,19 @@ public final class AudioStream: @unchecked Sendable {
     public let mode: StreamMode
 
     let driver: any StreamDriver
+    /// The same driver when the caller may advance its clock, else `nil`.
+    let virtualClock: (any VirtualClockDriver)?
     let engine: StreamEngine
     let lifecycle = Mutex<StreamState>(.open)
 
     init(requested: StreamConfiguration, driver: any StreamDriver, mode: StreamMode) {
         self.requested = requested
         self.driver = driver
+        self.virtualClock = driver as? any VirtualClockDriver
         self.mode = mode
         engine = StreamEngine(
-            granted: driver.granted, policy: requested.xrunPolicy, mode: mode, maxFramesPerCall: driver.maxFramesPerCall)
+            granted: driver.granted, policy: requested.xrunPolicy, mode: mode, maxFramesPerCall: driver.maxFramesPerCall,
+            hostBuffersVary: driver.hostBuffersVary)
     }
 
     deinit {
@@ -35,10 +39,14 @@ public final class AudioStream: @unchecked Sendable {
     // MARK: - State
 
     /// The current state. A stream whose driver ended by itself reads as stopped or failed.
+    ///
+    /// Reading it changes nothing: the driver's own ending is pushed to the
+    /// engine, and the next control call (start, stop, abort, close) releases
+    /// the driver's thread.
     public var state: StreamState {
         lifecycle.withLock { state in
-            settle(&state)
-            return state
+            guard case .running = state, let end = engine.ended else { return state }
+            return Self.state(after: end)
         }
     }
 
@@ -58,10 +66,14 @@ public final class AudioStream: @unchecked Sendable {
     private func settle(_ state: inout StreamState) {
         guard case .running = state, let end = engine.ended else { return }
         driver.stop(drain: false)
+        state = Self.state(after: end)
+    }
+
+    private static func state(after end: DriverEnd) -> StreamState {
         switch end {
-        case .completed: state = .stopped(.completed)
-        case .aborted: state = .stopped(.callbackAborted)
-        case .failed(let error): state = .failed(error)
+        case .completed: .stopped(.completed)
+        case .aborted: .stopped(.callbackAborted)
+        case .failed(let error): .failed(error)
         }
     }
 
@@ -81,6 +93,7 @@ public final class AudioStream: @unchecked Sendable {
             switch state {
             case .open, .stopped:
                 engine.resetForStart()
+                engine.wakeUp.reset()
                 try driver.start(engine: engine)
                 state = .running
             default:
@@ -105,6 +118,7 @@ public final class AudioStream: @unchecked Sendable {
                 drainBlockingOutput(timeout: timeout)
                 driver.stop(drain: true)
                 state = .stopped(.stopped)
+                engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
             default:
@@ -124,6 +138,7 @@ public final class AudioStream: @unchecked Sendable {
             case .running:
                 driver.stop(drain: false)
                 state = .stopped(.aborted)
+                engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
             default:
@@ -145,6 +160,7 @@ public final class AudioStream: @unchecked Sendable {
             }
             driver.close()
             state = .closed
+            engine.wakeUp.signalEnd()
         }
     }
 
@@ -153,13 +169,19 @@ public final class AudioStream: @unchecked Sendable {
     ///
     /// - Returns: `true` when the stream is no longer running.
     public func waitUntilFinished(timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let deadline = Self.deadline(after: timeout)
         while true {
             if case .running = state {} else { return true }
-            if ContinuousClock.now >= deadline { return false }
-            if (try? driver.advanceForBlockingIO()) == true { continue }
-            pause()
+            if Pause.monotonicSeconds() >= deadline { return false }
+            if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
+            engine.wakeUp.wait(until: deadline)
         }
+    }
+
+    /// `timeout` from now, in seconds on CLOCK_MONOTONIC.
+    static func deadline(after timeout: Duration) -> Double {
+        let (seconds, attoseconds) = timeout.components
+        return Pause.monotonicSeconds() + Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     // MARK: - Blocking I/O
@@ -252,9 +274,10 @@ public final class AudioStream: @unchecked Sendable {
     }
 
     /// Repeats `attempt` until it reports completion, advancing a virtual clock
-    /// or pausing between tries, until the timeout passes or the stream ends.
+    /// or sleeping until the audio thread's next wake-up between tries, until
+    /// the timeout passes or the stream ends.
     private func waitLoop(operation: String, timeout: Duration?, _ attempt: () throws(HALError) -> Bool) throws(HALError) {
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = timeout.map { Self.deadline(after: $0) }
         while true {
             if try attempt() { return }
             let current = state
@@ -263,26 +286,19 @@ public final class AudioStream: @unchecked Sendable {
             case .failed(let error): throw error
             default: throw invalid(operation, current, allowed: ["running"])
             }
-            if let deadline, ContinuousClock.now >= deadline { return }
-            if try driver.advanceForBlockingIO() { continue }
-            pause()
+            if let deadline, Pause.monotonicSeconds() >= deadline { return }
+            if try virtualClock?.advanceForBlockingIO() == true { continue }
+            engine.wakeUp.wait(until: deadline)
         }
     }
 
     /// Lets the device play what blocking writes queued, up to `timeout`.
     private func drainBlockingOutput(timeout: Duration) {
         guard let ring = engine.outputRing else { return }
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ring.readAvailable > 0 && engine.ended == nil && ContinuousClock.now < deadline {
-            if (try? driver.advanceForBlockingIO()) == true { continue }
-            pause()
+        let deadline = Self.deadline(after: timeout)
+        while ring.readAvailable > 0 && engine.ended == nil && Pause.monotonicSeconds() < deadline {
+            if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
+            engine.wakeUp.wait(until: deadline)
         }
-    }
-
-    /// Sleeps a fraction of a period.
-    private func pause() {
-        let period = Double(max(1, granted.framesPerPeriod)) / max(1, granted.sampleRate)
-        let seconds = min(max(period / 4, 0.0002), 0.005)
-        Pause.sleep(seconds: seconds)
     }
 }

@@ -24,17 +24,19 @@ public struct CallbackStatus: OptionSet, Sendable, Hashable, Codable {
     @_noAllocation @_noLocks
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    static let inputOverflowBit: UInt32 = 1 << 0
-    static let outputUnderflowBit: UInt32 = 1 << 2
+    static var inputOverflowBit: UInt32 { 1 << 0 }
+    static var inputUnderflowBit: UInt32 { 1 << 1 }
+    static var outputUnderflowBit: UInt32 { 1 << 2 }
+    static var outputOverflowBit: UInt32 { 1 << 3 }
 
     /// Captured frames were lost because the program was too slow (capture overrun).
     public static let inputOverflow = CallbackStatus(rawValue: inputOverflowBit)
     /// The input holds silence or repeated data in place of frames that were not captured in time.
-    public static let inputUnderflow = CallbackStatus(rawValue: 1 << 1)
+    public static let inputUnderflow = CallbackStatus(rawValue: inputUnderflowBit)
     /// The device ran out of output and played silence (playback underrun).
     public static let outputUnderflow = CallbackStatus(rawValue: outputUnderflowBit)
     /// Output was discarded because the device buffer was full.
-    public static let outputOverflow = CallbackStatus(rawValue: 1 << 3)
+    public static let outputOverflow = CallbackStatus(rawValue: outputOverflowBit)
     /// The output of this callback primes the device before the stream starts playing.
     public static let primingOutput = CallbackStatus(rawValue: 1 << 4)
 }

@@ -8,7 +8,8 @@ public struct GrantedDirection: Sendable, Hashable, Codable {
     public var format: SampleFormat
     /// Whether the program sees interleaved frames.
     public var interleaved: Bool
-    /// The device buffer size in frames.
+    /// The device buffer size in frames, or 0 when the host reports none
+    /// (PortAudio reports a latency in seconds instead: see ``reportedLatencySeconds``).
     public var bufferFrames: Int
     /// Latency of this direction in frames, as the backend reports it: for
     /// input, from the capture of a callback's first frame to the callback;
@@ -16,9 +17,17 @@ public struct GrantedDirection: Sendable, Hashable, Codable {
     /// Their sum is the round trip from a played frame to the same frame
     /// captured, in stream positions.
     public var latencyFrames: Int
+    /// The latency exactly as a host that reports seconds gave it (PortAudio's
+    /// `inputLatency` / `outputLatency`), or `nil` when the host reports frames;
+    /// ``latencyFrames`` is then this times the sample rate, rounded.
+    public var reportedLatencySeconds: Double?
 
     /// Creates a granted direction; see the properties for their meaning.
-    public init(device: String, channels: Int, format: SampleFormat, interleaved: Bool, bufferFrames: Int, latencyFrames: Int) {
+    public init(
+        device: String, channels: Int, format: SampleFormat, interleaved: Bool, bufferFrames: Int, latencyFrames: Int,
+        reportedLatencySeconds: Double? = nil
+    ) {
+        self.reportedLatencySeconds = reportedLatencySeconds
         self.device = device
         self.channels = channels
         self.format = format

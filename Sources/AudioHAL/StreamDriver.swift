@@ -17,8 +17,14 @@ public enum DriverEnd: Sendable, Hashable {
 public protocol StreamDriver: AnyObject, Sendable {
     /// What was granted. Fixed for the life of the driver.
     var granted: GrantedConfiguration { get }
-    /// The most frames the driver passes to one `process` call (its period, unless it varies).
+    /// The most frames the driver usually passes to one `process` call (its
+    /// period, unless it varies). The engine sizes its buffers by it and takes
+    /// a longer host buffer in pieces.
     var maxFramesPerCall: Int { get }
+    /// Whether the host hands over buffers whose size varies (PortAudio with
+    /// `paFramesPerBufferUnspecified`, a sound server). The engine then runs a
+    /// fixed-period callback through its period adapter from the first buffer on.
+    var hostBuffersVary: Bool { get }
     /// Starts calling `engine` once per period. Called in the open or stopped state.
     func start(engine: StreamEngine) throws(HALError)
     /// Stops the period clock and returns once no more `process` calls will be made.
@@ -28,9 +34,14 @@ public protocol StreamDriver: AnyObject, Sendable {
     func stop(drain: Bool)
     /// Releases the device. Called once, after ``stop(drain:)``.
     func close()
-    /// For drivers whose clock the caller advances (a virtual clock): run one
-    /// period now, on the calling thread, and return `true`. Drivers with their
-    /// own clock return `false`, and blocking calls wait for it instead.
+}
+
+/// A driver whose clock the caller may advance (a virtual clock, as the
+/// loopback backend's), so blocking calls run periods instead of waiting.
+public protocol VirtualClockDriver: StreamDriver {
+    /// Runs one period now, on the calling thread, and returns `true`; returns
+    /// `false` when the clock runs by itself at the moment, and blocking calls
+    /// then wait for it as for any driver.
     func advanceForBlockingIO() throws(HALError) -> Bool
 }
 
@@ -38,6 +49,6 @@ extension StreamDriver {
     /// The granted period.
     public var maxFramesPerCall: Int { granted.framesPerPeriod }
 
-    /// Drivers with their own clock never advance for blocking I/O.
-    public func advanceForBlockingIO() throws(HALError) -> Bool { false }
+    /// Host buffers are one period each, unless the driver says otherwise.
+    public var hostBuffersVary: Bool { false }
 }

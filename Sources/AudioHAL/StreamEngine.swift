@@ -3,13 +3,18 @@ import Synchronization
 
 /// AudioHAL's half of a running stream, shared by every backend.
 ///
-/// A ``StreamDriver`` hands each period's device buffers to
+/// A ``StreamDriver`` hands each host buffer to
 /// ``process(input:output:frames:deviceTime:hostTime:)``; the engine converts
 /// between the device format and `Float`, runs the program's callback or moves
 /// the frames through the blocking buffers, and keeps the frame position, the
-/// callback status and the xrun record. Everything it does per period is in
-/// functions marked `@_noAllocation @_noLocks`, except the call of the
-/// program's callback itself, which the shell makes between them.
+/// callback status and the xrun record. A host buffer may hold any number of
+/// frames: a callback that asked for a fixed period gets exactly that period
+/// through the engine's period adapter (see `StreamEngine+PeriodAdapter.swift`),
+/// and one that asked for any period (0) gets what the host gives, in pieces
+/// of at most ``maxFramesPerCall``. Everything the engine does per period is
+/// in functions marked `@_noAllocation @_noLocks`, except the call of the
+/// program's callback and the wake-up of waiting threads, which the shell
+/// makes between them.
 public final class StreamEngine: @unchecked Sendable {
     /// What the stream was granted.
     public let granted: GrantedConfiguration
@@ -17,11 +22,17 @@ public final class StreamEngine: @unchecked Sendable {
     public let xruns: XrunRecorder
     /// The same recorder, referenced from the audio path without reference counting.
     let xrunLog: Unmanaged<XrunRecorder>
-    /// The most frames one `process` call may carry.
+    /// The most frames the engine converts in one piece; longer host buffers are split.
     public let maxFramesPerCall: Int
+    /// The period the callback sees, or 0 when it sees each host buffer as it comes.
+    public let callbackPeriod: Int
+    /// Threads waiting for the audio thread or for the end (blocking I/O, ``AudioStream/waitUntilFinished(timeout:)``).
+    let wakeUp = StreamWakeUp()
 
     let callback: StreamCallback?
+    let sampleRate: Double
     let xrunsAreFatal: Bool
+    let hostBuffersVary: Bool
     let inputChannels: Int
     let outputChannels: Int
     let inputFormat: SampleFormat
@@ -31,6 +42,8 @@ public final class StreamEngine: @unchecked Sendable {
     let inputSamples: UnsafeMutablePointer<Float>
     let outputSamples: UnsafeMutablePointer<Float>
     let interleaveScratch: UnsafeMutablePointer<Float>
+    /// The period adapter's queues (interleaved `Float`), used only on the audio thread.
+    let adapter: PeriodAdapter
     /// Captured frames waiting for a blocking read (interleaved `Float`).
     let inputRing: RingBuffer?
     /// Frames written by a blocking write, waiting for the device (interleaved `Float`).
@@ -55,14 +68,17 @@ public final class StreamEngine: @unchecked Sendable {
         static let failed = 3
     }
 
-    init(granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int) {
+    init(granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int, hostBuffersVary: Bool) {
         self.granted = granted
         self.xrunsAreFatal = policy == .fatal
+        self.sampleRate = max(1, granted.sampleRate)
         let recorder = XrunRecorder()
         self.xruns = recorder
         self.xrunLog = Unmanaged.passUnretained(recorder)
-        let maxFrames = max(1, maxFramesPerCall)
+        let period = max(0, granted.framesPerPeriod)
+        let maxFrames = max(1, maxFramesPerCall, period)
         self.maxFramesPerCall = maxFrames
+        self.hostBuffersVary = hostBuffersVary
         inputChannels = granted.input?.channels ?? 0
         outputChannels = granted.output?.channels ?? 0
         inputFormat = granted.input?.format ?? .float32
@@ -75,12 +91,15 @@ public final class StreamEngine: @unchecked Sendable {
         switch mode {
         case .callback(let callback):
             self.callback = callback
+            callbackPeriod = period
             inputRing = nil
             outputRing = nil
             inputRingRef = nil
             outputRingRef = nil
         case .blocking(let bufferFrames):
             callback = nil
+            // The blocking buffers take any number of frames: no adapter needed.
+            callbackPeriod = 0
             let wanted = bufferFrames > 0 ? bufferFrames : max(granted.framesPerPeriod, maxFrames) * 8
             let capacity = Self.powerOfTwo(atLeast: max(wanted, maxFrames * 2))
             inputRing = inputChannels > 0 ? try? RingBuffer(capacityFrames: capacity, bytesPerFrame: inputChannels * 4) : nil
@@ -88,12 +107,15 @@ public final class StreamEngine: @unchecked Sendable {
             inputRingRef = inputRing.map { Unmanaged.passUnretained($0) }
             outputRingRef = outputRing.map { Unmanaged.passUnretained($0) }
         }
+        adapter = PeriodAdapter(
+            period: callbackPeriod, chunkFrames: maxFrames, inputChannels: inputChannels, outputChannels: outputChannels)
     }
 
     deinit {
         inputSamples.deallocate()
         outputSamples.deallocate()
         interleaveScratch.deallocate()
+        adapter.deallocate()
     }
 
     static func zeroedSamples(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -108,62 +130,104 @@ public final class StreamEngine: @unchecked Sendable {
         return result
     }
 
-    // MARK: - The period, as drivers call it
+    // MARK: - The host buffer, as drivers call it
 
-    /// Runs one period. Call from the driver's audio thread only.
+    /// Runs one host buffer. Call from the driver's audio thread only.
     ///
     /// - Parameters:
-    ///   - input: the captured device buffer in the granted input format and
-    ///     layout (`frames × channels` samples), or `nil` for an output-only stream.
-    ///   - output: the device buffer to fill, in the granted output format and
+    ///   - input: the captured host buffer in the granted input format and
+    ///     layout (`frames × channels` samples; planar buffers hold each
+    ///     channel's `frames` samples in turn), or `nil` for an output-only stream.
+    ///   - output: the host buffer to fill, in the granted output format and
     ///     layout, or `nil` for an input-only stream.
-    ///   - frames: frames in this period, at most ``maxFramesPerCall``.
+    ///   - frames: frames in this host buffer, any count.
     ///   - deviceTime: seconds on the device clock at the first frame.
-    ///   - hostTime: seconds on the host clock at this period.
+    ///   - hostTime: seconds on the host clock at this buffer.
     /// - Returns: what the driver must do next: keep going, drain and stop, or stop at once.
     public func process(
         input: UnsafeRawPointer?, output: UnsafeMutableRawPointer?, frames: Int, deviceTime: Double, hostTime: Double
     ) -> CallbackResult {
-        precondition(frames >= 0 && frames <= maxFramesPerCall, "a driver passed more frames than maxFramesPerCall")
-        let time = beginPeriod(input: input, frames: frames, deviceTime: deviceTime, hostTime: hostTime)
+        let total = max(0, frames)
+        var offset = 0
+        var result = CallbackResult.continue
+        let chunk = HostChunk(input: input, output: output, totalFrames: total, offset: 0, frames: 0)
+        while true {
+            var piece = chunk
+            piece.offset = offset
+            piece.frames = min(maxFramesPerCall, total - offset)
+            let time = deviceTime + Double(offset) / sampleRate
+            if adapts(piece.frames) {
+                result = processAdapted(piece, deviceTime: time, hostTime: hostTime)
+            } else {
+                result = processDirect(piece, deviceTime: time, hostTime: hostTime)
+            }
+            offset += piece.frames
+            if offset >= total { break }
+            if result != .continue { break }
+        }
+        if offset < total { silence(chunk, from: offset) }
+        wakeUp.signalProgress()
+        return result
+    }
+
+    /// One piece of at most ``maxFramesPerCall`` frames, seen by the callback as it is.
+    func processDirect(_ piece: HostChunk, deviceTime: Double, hostTime: Double) -> CallbackResult {
+        let time = beginPeriod(piece, deviceTime: deviceTime, hostTime: hostTime)
         var result = CallbackResult.continue
         if let callback {
-            let status = takeStatus()
-            let info = CallbackInfo(
-                frames: frames, time: time, status: status, inputChannels: inputChannels, outputChannels: outputChannels,
-                inputInterleaved: inputInterleaved, outputInterleaved: outputInterleaved)
-            let inputView = UnsafeBufferPointer(start: inputSamples, count: frames * inputChannels)
-            let outputView = UnsafeMutableBufferPointer(start: outputSamples, count: frames * outputChannels)
-            var outputSpan = outputView.mutableSpan
-            result = callback(inputView.span, &outputSpan, info)
+            result = run(callback, frames: piece.frames, time: time)
         } else {
-            exchangeWithBlockingBuffers(frames: frames)
+            exchangeWithBlockingBuffers(frames: piece.frames)
         }
-        return endPeriod(output: output, frames: frames, result: result)
+        return endPeriod(piece, result: result)
+    }
+
+    /// Calls the program with `frames` frames in `inputSamples` and `outputSamples`.
+    func run(_ callback: StreamCallback, frames: Int, time: StreamTime) -> CallbackResult {
+        let status = takeStatus()
+        let info = CallbackInfo(
+            frames: frames, time: time, status: status, inputChannels: inputChannels, outputChannels: outputChannels,
+            inputInterleaved: inputInterleaved, outputInterleaved: outputInterleaved)
+        let inputView = UnsafeBufferPointer(start: inputSamples, count: frames * inputChannels)
+        let outputView = UnsafeMutableBufferPointer(start: outputSamples, count: frames * outputChannels)
+        var outputSpan = outputView.mutableSpan
+        return callback(inputView.span, &outputSpan, info)
     }
 
     /// Stores the clock, decodes the input and clears the output scratch.
     @_noAllocation @_noLocks
-    func beginPeriod(input: UnsafeRawPointer?, frames: Int, deviceTime: Double, hostTime: Double) -> StreamTime {
+    func beginPeriod(_ piece: HostChunk, deviceTime: Double, hostTime: Double) -> StreamTime {
         deviceTimeBits.store(deviceTime.bitPattern, ordering: .relaxed)
-        if let input, inputChannels > 0 {
-            SampleConversion.decode(inputFormat, from: input, into: inputSamples, count: frames &* inputChannels)
+        if let input = piece.input, inputChannels > 0 {
+            piece.decode(
+                inputFormat, from: input, channels: inputChannels, interleaved: inputInterleaved, into: inputSamples)
         }
         if outputChannels > 0 {
-            outputSamples.update(repeating: 0, count: frames &* outputChannels)
+            outputSamples.update(repeating: 0, count: piece.frames &* outputChannels)
         }
         return StreamTime(framePosition: position.load(ordering: .relaxed), deviceTime: deviceTime, hostTime: hostTime)
     }
 
     /// Encodes the output, advances the position and folds in a fatal xrun.
     @_noAllocation @_noLocks
-    func endPeriod(output: UnsafeMutableRawPointer?, frames: Int, result: CallbackResult) -> CallbackResult {
-        if let output, outputChannels > 0 {
-            SampleConversion.encode(outputFormat, from: outputSamples, into: output, count: frames &* outputChannels)
+    func endPeriod(_ piece: HostChunk, result: CallbackResult) -> CallbackResult {
+        if let output = piece.output, outputChannels > 0 {
+            piece.encode(
+                outputFormat, from: outputSamples, channels: outputChannels, interleaved: outputInterleaved, into: output)
         }
-        position.add(Int64(frames), ordering: .relaxed)
+        position.add(Int64(piece.frames), ordering: .relaxed)
         if fatalPending.load(ordering: .relaxed) { return .abort }
         return result
+    }
+
+    /// Silence in the host output from frame `offset` on, after the callback ended the stream.
+    @_noAllocation @_noLocks
+    func silence(_ chunk: HostChunk, from offset: Int) {
+        guard let output = chunk.output, outputChannels > 0 else { return }
+        var rest = chunk
+        rest.offset = offset
+        rest.frames = chunk.totalFrames &- offset
+        rest.clear(outputFormat, channels: outputChannels, interleaved: outputInterleaved, in: output)
     }
 
     /// Takes the status bits gathered since the previous callback.
@@ -205,87 +269,5 @@ public final class StreamEngine: @unchecked Sendable {
                 Interleaving.deinterleave(interleaved: interleaveScratch, into: outputSamples, frames: frames, channels: outputChannels)
             }
         }
-    }
-
-    // MARK: - What drivers report
-
-    /// Records an xrun at the current frame position; real-time safe.
-    ///
-    /// The next callback sees the matching ``CallbackStatus`` bit.
-    /// - Returns: `true` when the stream's xrun policy is fatal: the driver
-    ///   must then stop as for ``CallbackResult/abort``.
-    @discardableResult
-    @_noAllocation @_noLocks
-    public func recordXrun(_ kind: XrunKind, lengthFrames: Int) -> Bool {
-        let time = Double(bitPattern: deviceTimeBits.load(ordering: .relaxed))
-        let framePosition = position.load(ordering: .relaxed)
-        xrunLog._withUnsafeGuaranteedRef {
-            $0.record(kind, framePosition: framePosition, time: time, lengthFrames: lengthFrames)
-        }
-        let bit: UInt32
-        switch kind {
-        case .inputOverflow: bit = 1 << 0  // CallbackStatus.inputOverflow
-        case .outputUnderflow: bit = 1 << 2  // CallbackStatus.outputUnderflow
-        }
-        pendingStatus.bitwiseOr(bit, ordering: .relaxed)
-        if xrunsAreFatal {
-            fatalPending.store(true, ordering: .relaxed)
-            return true
-        }
-        return false
-    }
-
-    /// Tells the stream the driver stopped by itself. Call from the driver's
-    /// thread after its last `process` call, not from inside one.
-    public func driverEnded(_ end: DriverEnd) {
-        switch end {
-        case .completed:
-            endCode.store(EndCode.completed, ordering: .releasing)
-        case .aborted:
-            endCode.store(EndCode.aborted, ordering: .releasing)
-        case .failed(let error):
-            endError.withLock { $0 = error }
-            endCode.store(EndCode.failed, ordering: .releasing)
-        }
-    }
-
-    /// Frames handed to (or taken from) the program since the stream started.
-    public var framePosition: Int64 { position.load(ordering: .relaxed) }
-
-    /// Whether the program moves audio with blocking read and write rather than
-    /// a callback, so a driver with a virtual clock can leave the pace to
-    /// ``StreamDriver/advanceForBlockingIO()``.
-    public var usesBlockingIO: Bool { callback == nil }
-
-    /// Whether output written so far is being played out before a stop.
-    public var isDraining: Bool { draining.load(ordering: .relaxed) }
-
-    /// How the driver ended by itself, or `nil` while it runs.
-    var ended: DriverEnd? {
-        switch endCode.load(ordering: .acquiring) {
-        case EndCode.completed: return .completed
-        case EndCode.aborted:
-            if fatalPending.load(ordering: .relaxed), let first = xruns.snapshot().events.first {
-                return .failed(.xrun(first))
-            }
-            return .aborted
-        case EndCode.failed: return .failed(endError.withLock { $0 } ?? .deviceLost(device: "?", detail: "unknown failure"))
-        default: return nil
-        }
-    }
-
-    /// Clears everything for a (re)start. Only while the driver is stopped.
-    func resetForStart() {
-        position.store(0, ordering: .relaxed)
-        deviceTimeBits.store(0, ordering: .relaxed)
-        pendingStatus.store(0, ordering: .relaxed)
-        outputPrimed.store(false, ordering: .relaxed)
-        draining.store(false, ordering: .relaxed)
-        fatalPending.store(false, ordering: .relaxed)
-        endError.withLock { $0 = nil }
-        xruns.reset()
-        inputRing?.reset()
-        outputRing?.reset()
-        endCode.store(EndCode.running, ordering: .releasing)
     }
 }

@@ -1,12 +1,21 @@
 /// The kind of an xrun.
-public enum XrunKind: String, Sendable, Hashable, Codable, CustomStringConvertible {
+public enum XrunKind: String, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Capture overrun: frames arrived and were lost because nobody took them in time.
     case inputOverflow = "input-overflow"
     /// Playback underrun: the device needed frames that were not there and played silence.
     case outputUnderflow = "output-underflow"
+    /// The host had no captured frames in time and the input holds silence or repeats in their place.
+    case inputUnderflow = "input-underflow"
+    /// Output was discarded because the device buffer was full.
+    case outputOverflow = "output-overflow"
 
     /// The direction the xrun happened in.
-    public var direction: Direction { self == .inputOverflow ? .input : .output }
+    public var direction: Direction {
+        switch self {
+        case .inputOverflow, .inputUnderflow: .input
+        case .outputUnderflow, .outputOverflow: .output
+        }
+    }
 
     /// The kebab-case name used in reports.
     public var description: String { rawValue }

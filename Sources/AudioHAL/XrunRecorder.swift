@@ -42,8 +42,8 @@ public final class XrunRecorder: @unchecked Sendable {
     @_noAllocation @_noLocks
     public func record(_ kind: XrunKind, framePosition: Int64, time: Double, lengthFrames: Int) {
         switch kind {
-        case .inputOverflow: inputCount.add(1, ordering: .relaxed)
-        case .outputUnderflow: outputCount.add(1, ordering: .relaxed)
+        case .inputOverflow, .inputUnderflow: inputCount.add(1, ordering: .relaxed)
+        case .outputUnderflow, .outputOverflow: outputCount.add(1, ordering: .relaxed)
         }
         let slot = claimed.add(1, ordering: .relaxed).oldValue
         guard slot < capacity else { return }

@@ -10,7 +10,7 @@ import Synchronization
 ///   ``advanceForBlockingIO()``, for blocking streams;
 /// - manual virtual clock: the caller, through ``LoopbackDevice/advance(frames:)``
 ///   or ``advanceForBlockingIO()``.
-final class LoopbackDriver: StreamDriver, @unchecked Sendable {
+final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
     let shape: PipelineShape
     let device: LoopbackDevice

@@ -1,0 +1,150 @@
+import AudioHAL
+import Synchronization
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a driver reports to the engine, and how the stream hears of its end.
+@Suite("The driver seam")
+struct DriverSeamTests {
+    final class Statuses: @unchecked Sendable {
+        let seen = Mutex<[CallbackStatus]>([])
+    }
+
+    static func outputStream(_ backend: HandBackend, _ statuses: Statuses) throws -> AudioStream {
+        try backend.openStream(StreamConfiguration(output: StreamParameters(channels: 1), framesPerPeriod: 32)) { _, _, info in
+            statuses.seen.withLock { $0.append(info.status) }
+            return .continue
+        }
+    }
+
+    static func period(_ engine: StreamEngine) {
+        var samples = [Float](repeating: 0, count: 32)
+        _ = samples.withUnsafeMutableBytes {
+            engine.process(input: nil, output: $0.baseAddress, frames: 32, deviceTime: 0, hostTime: 0)
+        }
+    }
+
+    @Test("every status bit a driver reports reaches the callback, and each xrun bit the one xrun record")
+    func everyStatusBit() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let statuses = Statuses()
+        let stream = try Self.outputStream(backend, statuses)
+        defer { stream.close() }
+        try stream.start()
+        let engine = try #require(backend.lastDriver?.engine)
+        let reported: CallbackStatus = [.inputUnderflow, .outputOverflow, .primingOutput]
+        #expect(engine.report(reported, lengthFrames: 12) == false)
+        Self.period(engine)
+        engine.report(.inputOverflow)
+        Self.period(engine)
+        Self.period(engine)
+        #expect(statuses.seen.withLock { $0 } == [reported, .inputOverflow, []])
+        let xruns = stream.xruns
+        #expect(xruns.events.map(\.kind) == [.inputUnderflow, .outputOverflow, .inputOverflow])
+        #expect(xruns.events.first?.lengthFrames == 12)
+        #expect(xruns.inputCount == 2 && xruns.outputCount == 1)
+    }
+
+    @Test("a fatal xrun policy ends the stream on a reported underflow")
+    func fatalReport() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        var configuration = StreamConfiguration(output: StreamParameters(channels: 1), framesPerPeriod: 32)
+        configuration.xrunPolicy = .fatal
+        let stream = try backend.openStream(configuration) { _, _, _ in .continue }
+        defer { stream.close() }
+        try stream.start()
+        let engine = try #require(backend.lastDriver?.engine)
+        #expect(engine.report(.outputUnderflow) == true)
+    }
+
+    @Test("reading the state of a stream whose driver ended changes nothing; the next control call releases the driver")
+    func stateReadsWithoutSideEffects() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let stream = try Self.outputStream(backend, Statuses())
+        try stream.start()
+        let driver = try #require(backend.lastDriver)
+        let engine = try #require(driver.engine)
+        engine.driverEnded(.completed)
+        #expect(stream.state == .stopped(.completed))
+        #expect(stream.state == .stopped(.completed))
+        #expect(driver.stopCalls.load(ordering: .relaxed) == 0)
+        stream.close()
+        #expect(driver.stopCalls.load(ordering: .relaxed) == 1)
+    }
+
+    /// Voluntary context switches of the calling thread so far.
+    static func voluntarySwitches() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD
+        return usage.ru_nvcsw
+    }
+
+    @Test("waitUntilFinished sleeps until the driver's end wakes it, not in a retry loop")
+    func waitIsWokenByTheEnd() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let stream = try Self.outputStream(backend, Statuses())
+        defer { stream.close() }
+        try stream.start()
+        let engine = try #require(backend.lastDriver?.engine)
+        let before = Self.voluntarySwitches()
+        #expect(stream.waitUntilFinished(timeout: .milliseconds(300)) == false)
+        // A sleep-and-retry loop wakes every few milliseconds: 60 and more here.
+        #expect(Self.voluntarySwitches() - before <= 3)
+        let ender = Thread { Pause.sleep(seconds: 0.1); engine.driverEnded(.aborted) }
+        let start = Pause.monotonicSeconds()
+        #expect(stream.waitUntilFinished(timeout: .seconds(10)) == true)
+        #expect(Pause.monotonicSeconds() - start < 5)
+        #expect(stream.state == .stopped(.callbackAborted))
+        ender.join()
+    }
+
+    @Test("a blocking read sleeps until the audio thread brings frames")
+    func readIsWokenByProgress() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let stream = try backend.openBlockingStream(StreamConfiguration(input: StreamParameters(channels: 1), framesPerPeriod: 32))
+        defer { stream.close() }
+        try stream.start()
+        let engine = try #require(backend.lastDriver?.engine)
+        let feeder = Thread {
+            let samples = [Float](repeating: 0.25, count: 32)
+            for _ in 0..<4 {
+                Pause.sleep(seconds: 0.1)
+                _ = samples.withUnsafeBytes {
+                    engine.process(input: $0.baseAddress, output: nil, frames: 32, deviceTime: 0, hostTime: 0)
+                }
+            }
+        }
+        let before = Self.voluntarySwitches()
+        let frames = try stream.read(frames: 128, timeout: .seconds(10))
+        #expect(frames == [Float](repeating: 0.25, count: 128))
+        #expect(Self.voluntarySwitches() - before <= 8)
+        feeder.join()
+    }
+
+    @Test("a shared resource is set up by the first holder and torn down by the last")
+    func sharedResource() throws {
+        let log = Mutex<[String]>([])
+        let failNext = Atomic<Bool>(true)
+        let resource = SharedResource(name: "library") { () throws(HALError) in
+            if failNext.exchange(false, ordering: .relaxed) { throw HALError.invalidArgument("no") }
+            log.withLock { $0.append("up") }
+        } tearDown: {
+            log.withLock { $0.append("down") }
+        }
+        #expect(throws: HALError.self) { try resource.acquire() }
+        #expect(resource.holders == 0)
+        try resource.acquire()
+        try resource.acquire()
+        try resource.withHold { () throws(HALError) in #expect(resource.holders == 3) }
+        resource.release()
+        #expect(log.withLock { $0 } == ["up"])
+        resource.release()
+        resource.release()
+        #expect(log.withLock { $0 } == ["up", "down"])
+        #expect(resource.holders == 0)
+    }
+}

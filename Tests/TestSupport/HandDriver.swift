@@ -1,0 +1,71 @@
+import AudioHAL
+import Synchronization
+
+/// A backend whose single driver the test moves by hand: the test calls the
+/// engine's `process` with host buffers of the sizes it chooses, as a host
+/// with varying buffers (PortAudio, a sound server) would.
+public final class HandBackend: AudioBackend, @unchecked Sendable {
+    public let name = "hand"
+    public let availability = BackendAvailability.usable
+    /// Whether the drivers it makes declare varying host buffers.
+    public let hostBuffersVary: Bool
+    /// The most frames its drivers say they pass at once.
+    public let maxFramesPerCall: Int
+    private let made = Mutex<[HandDriver]>([])
+
+    /// Creates the backend.
+    public init(hostBuffersVary: Bool = true, maxFramesPerCall: Int = 256) {
+        self.hostBuffersVary = hostBuffersVary
+        self.maxFramesPerCall = maxFramesPerCall
+    }
+
+    public func devices() throws(HALError) -> [DeviceInfo] { [] }
+
+    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+        func side(_ parameters: StreamParameters?) -> GrantedDirection? {
+            parameters.map {
+                GrantedDirection(
+                    device: "hand", channels: $0.channels, format: $0.format, interleaved: $0.interleaved,
+                    bufferFrames: 0, latencyFrames: 0)
+            }
+        }
+        let granted = GrantedConfiguration(
+            backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
+            input: side(configuration.input), output: side(configuration.output))
+        let driver = HandDriver(granted: granted, maxFramesPerCall: maxFramesPerCall, hostBuffersVary: hostBuffersVary)
+        made.withLock { $0.append(driver) }
+        return driver
+    }
+
+    /// The last driver made.
+    public var lastDriver: HandDriver? { made.withLock { $0.last } }
+}
+
+/// The driver of ``HandBackend``: it records the control calls it gets and runs no clock of its own.
+public final class HandDriver: StreamDriver, @unchecked Sendable {
+    public let granted: GrantedConfiguration
+    public let maxFramesPerCall: Int
+    public let hostBuffersVary: Bool
+    private let engineSlot = Mutex<StreamEngine?>(nil)
+    /// How many times `stop` was called.
+    public let stopCalls = Atomic<Int>(0)
+
+    init(granted: GrantedConfiguration, maxFramesPerCall: Int, hostBuffersVary: Bool) {
+        self.granted = granted
+        self.maxFramesPerCall = maxFramesPerCall
+        self.hostBuffersVary = hostBuffersVary
+    }
+
+    /// The engine of the running stream.
+    public var engine: StreamEngine? { engineSlot.withLock { $0 } }
+
+    public func start(engine: StreamEngine) throws(HALError) {
+        engineSlot.withLock { $0 = engine }
+    }
+
+    public func stop(drain: Bool) {
+        stopCalls.add(1, ordering: .relaxed)
+    }
+
+    public func close() {}
+}
