@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conform", targets: ["conform"]),
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
+        .library(name: "PortAudioBackend", targets: ["PortAudioBackend"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -26,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "conform",
             dependencies: [
-                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend",
+                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +46,11 @@ let package = Package(
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
+        .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
+        .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),
+        .testTarget(
+            name: "PortAudioBackendTests",
+            dependencies: ["PortAudioBackend", "AudioHAL", "Conformance", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),

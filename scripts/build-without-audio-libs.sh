@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs a program that depends only on the AudioHAL and
 # LoopbackBackend products (the README's example) with every audio system
-# library hidden: ALSA's headers, its pkg-config file and libasound are
+# library hidden: ALSA's and PortAudio's headers, pkg-config files and libraries are
 # covered in a private mount namespace, as on a machine that never installed
 # them. Fails when the build needs them, when the program links libasound,
 # or when it does not run.
@@ -51,10 +51,11 @@ unshare --mount bash -euo pipefail -c '
     done
     echo "build-without-audio-libs: $hidden audio headers, pkg-config files and libraries hidden"
     if pkg-config --exists alsa 2>/dev/null; then echo "build-without-audio-libs: pkg-config still finds alsa" >&2; exit 1; fi
+    if pkg-config --exists portaudio-2.0 2>/dev/null; then echo "build-without-audio-libs: pkg-config still finds portaudio-2.0" >&2; exit 1; fi
     cd "$CONSUMER"
     swift build --product consumer
-    if ldd .build/debug/consumer | grep -q asound; then
-        echo "build-without-audio-libs: the program links libasound:" >&2
+    if ldd .build/debug/consumer | grep -qE "asound|portaudio"; then
+        echo "build-without-audio-libs: the program links libasound or libportaudio:" >&2
         ldd .build/debug/consumer >&2
         exit 1
     fi

@@ -6,7 +6,7 @@
 #   scripts/setup.sh --tests    both tiers
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev)
+packages=(pkg-config libasound2-dev portaudio19-dev)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 case "${1:-}" in

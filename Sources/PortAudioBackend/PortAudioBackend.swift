@@ -1,0 +1,148 @@
+import AudioHAL
+import CPortAudio
+
+/// AudioHAL's backend over PortAudio: every host API PortAudio was built with
+/// (on Linux ALSA, JACK, OSS), callback streams only, the rest from AudioHAL's engine.
+///
+/// Devices are named by PortAudio's name (`portaudio:pulse`), index
+/// (`portaudio:3`) or, for the ALSA host API, ALSA's (`portaudio:hw:1`,
+/// `portaudio:hw:1,0`). A name several host APIs share is prefixed with its
+/// host API (`JACK Audio Connection Kit/system`).
+///
+/// ```swift
+/// PortAudioBackend.register()
+/// let backend = try BackendRegistry.shared.backend(named: "portaudio")
+/// let stream = try backend.openStream(.duplex(device: "pulse")) { input, output, info in ... }
+/// ```
+public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
+    /// `portaudio`.
+    public static let backendName = "portaudio"
+
+    /// `portaudio`.
+    public var name: String { Self.backendName }
+
+    /// Creates the backend; PortAudio is initialised only while it is used.
+    public init() {}
+
+    /// Registers the backend as `portaudio`.
+    public static func register(in registry: BackendRegistry = .shared) {
+        registry.register(backendName) { PortAudioBackend() }
+    }
+
+    /// What PortAudio and the host libraries under it wrote on stderr while
+    /// probing, kept away from the program's stderr (newest last). Setting
+    /// `AUDIOHAL_LOG_LEVEL=debug` also copies it to stderr as it comes, prefixed `portaudio:`.
+    public static var libraryMessages: [String] { PortAudioLibrary.messages.withLock { $0 } }
+
+    /// PortAudio's version text, for reports.
+    public static var versionText: String { String(cString: Pa_GetVersionText()) }
+
+    /// Usable when PortAudio initialises and lists at least one device.
+    public var availability: BackendAvailability {
+        do {
+            let devices = try devices()
+            return devices.isEmpty ? .unusable(reason: "PortAudio lists no device in any host API") : .usable
+        } catch {
+            return .unusable(reason: error.description)
+        }
+    }
+
+    /// The host APIs PortAudio was built with and found, by name.
+    public func hostAPIs() throws(HALError) -> [String] {
+        try PortAudioLibrary.shared.withHold { () throws(HALError) -> [String] in
+            (0..<max(0, Pa_GetHostApiCount())).compactMap { index in
+                Pa_GetHostApiInfo(index).map { String(cString: $0.pointee.name) }
+            }
+        }
+    }
+
+    public func devices() throws(HALError) -> [DeviceInfo] {
+        try PortAudioLibrary.shared.withHold { () throws(HALError) -> [DeviceInfo] in PortAudioDevices.all().map(\.info) }
+    }
+
+    /// The device `id` names: an id, an index, or an ALSA name such as `hw:1`.
+    public func device(id: String) throws(HALError) -> DeviceInfo {
+        try PortAudioLibrary.shared.withHold { () throws(HALError) -> DeviceInfo in
+            try PortAudioDevices.find(id, in: PortAudioDevices.all()).info
+        }
+    }
+
+    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+        try PortAudioLibrary.shared.acquire()
+        do {
+            return try open(configuration)
+        } catch {
+            PortAudioLibrary.shared.release()
+            throw error
+        }
+    }
+
+    /// Opens the PortAudio stream; the library is held by the caller and, on success, by the driver.
+    private func open(_ configuration: StreamConfiguration) throws(HALError) -> PortAudioDriver {
+        let all = PortAudioDevices.all()
+        func side(_ direction: Direction) throws(HALError) -> (PaStreamParameters, PortAudioDevice)? {
+            guard let requested = configuration.parameters(for: direction) else { return nil }
+            let device: PortAudioDevice
+            if let id = requested.device {
+                device = try PortAudioDevices.find(id, in: all)
+            } else {
+                let index = direction == .input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice()
+                guard let found = all.first(where: { $0.index == index }) else {
+                    throw .unknownDevice(device: "(default \(direction))", backend: name, available: all.map(\.info.id))
+                }
+                device = found
+            }
+            let parameters = PortAudioNegotiation.parameters(
+                requested, device: device, direction: direction, latency: configuration.latency)
+            return (parameters, device)
+        }
+        let input = try side(.input)
+        let output = try side(.output)
+        try PortAudioNegotiation.check(input: input, output: output, rate: configuration.sampleRate)
+
+        let context = PortAudioCallbackContext(sampleRate: configuration.sampleRate)
+        let contextPointer = Unmanaged.passRetained(context).toOpaque()
+        var handle: UnsafeMutableRawPointer?
+        var inputParameters = input?.0
+        var outputParameters = output?.0
+        let flags = PaStreamFlags(paClipOff) | PaStreamFlags(paDitherOff)
+        let code = PortAudioLibrary.quietly {
+            withOptionalPointer(&inputParameters) { inputPointer in
+                withOptionalPointer(&outputParameters) { outputPointer in
+                    Pa_OpenStream(
+                        &handle, inputPointer, outputPointer, configuration.sampleRate,
+                        UInt(paFramesPerBufferUnspecified), flags, { PortAudioCallbacks.process($0, $1, $2, $3, $4, $5) },
+                        contextPointer)
+                }
+            }
+        }
+        guard code == paNoError.rawValue, let handle else {
+            Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
+            throw PortAudioLibrary.error("Pa_OpenStream", code)
+        }
+        _ = Pa_SetStreamFinishedCallback(handle) { PortAudioCallbacks.finished($0) }
+        var notes = ["host buffers as PortAudio gives them (paFramesPerBufferUnspecified)"]
+        var realTime = RealTimeStatus.notRequested
+        if configuration.realTimePriority, (input ?? output)!.1.isALSA {
+            PaAlsa_EnableRealtimeScheduling(handle, 1)
+            realTime = .denied(reason: "asked of PortAudio's ALSA host API (PaAlsa_EnableRealtimeScheduling); what the callback thread got is known once it runs")
+        }
+        let info = Pa_GetStreamInfo(handle)?.pointee
+        let rate = info?.sampleRate ?? configuration.sampleRate
+        if rate != configuration.sampleRate {
+            notes.append("PortAudio reports \(rate) Hz for the \(configuration.sampleRate) Hz asked")
+        }
+        func granted(_ direction: Direction, _ side: (PaStreamParameters, PortAudioDevice)?) -> GrantedDirection? {
+            guard let side, let requested = configuration.parameters(for: direction) else { return nil }
+            let seconds = (direction == .input ? info?.inputLatency : info?.outputLatency) ?? 0
+            return GrantedDirection(
+                device: side.1.info.id, channels: requested.channels, format: requested.format,
+                interleaved: requested.interleaved, bufferFrames: 0, latencyFrames: Int((seconds * rate).rounded()),
+                reportedLatencySeconds: seconds)
+        }
+        let grantedConfiguration = GrantedConfiguration(
+            backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
+            input: granted(.input, input), output: granted(.output, output), realTime: realTime, notes: notes)
+        return PortAudioDriver(granted: grantedConfiguration, stream: handle, context: context, contextPointer: contextPointer)
+    }
+}
