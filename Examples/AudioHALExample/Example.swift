@@ -2,15 +2,27 @@
 import Glibc
 #endif
 import AudioHAL
-import LoopbackBackend
+import LoopbackBackend  // linked, so registerLinkedBackends() finds it
 
 /// Plays a 440 Hz tone for half a second through the default device of the
 /// backend `AUDIOHAL_BACKEND` names (the loopback backend when unset), then
-/// prints what was granted and every xrun. The README shows this file.
+/// prints what was granted and every xrun. A bad `AUDIOHAL_BACKEND` (or any
+/// refusal) is printed with what would be accepted, and the exit code is 1.
+/// The README shows this file.
 @main
 struct Example {
-    static func main() throws {
-        LoopbackBackend.register()
+    static func main() {
+        BackendRegistry.shared.registerLinkedBackends()
+        do {
+            try play()
+        } catch {
+            let message = "audiohal-example: \(error)\n"
+            _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            exit(1)
+        }
+    }
+
+    static func play() throws(HALError) {
         let registry = BackendRegistry.shared
         let spec = try registry.defaultSpec()
         let backend = try registry.resolve(spec)

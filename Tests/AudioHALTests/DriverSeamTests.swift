@@ -148,3 +148,17 @@ struct DriverSeamTests {
         #expect(resource.holders == 0)
     }
 }
+
+@Suite("Registering the linked backends")
+struct LinkedBackendTests {
+    @Test("one call registers every backend module the program links")
+    func registersLinked() throws {
+        let registry = BackendRegistry()
+        let found = registry.registerLinkedBackends()
+        // The test program links all three backend modules.
+        #expect(Set(found) == ["loopback", "alsa", "portaudio"])
+        #expect(Set(registry.names) == ["loopback", "alsa", "portaudio"])
+        let spec = try registry.defaultSpec(environment: ["AUDIOHAL_BACKEND": "loopback:default"])
+        #expect(try registry.resolve(spec).name == "loopback")
+    }
+}
