@@ -3,166 +3,185 @@ import CPortAudio
 import Synchronization
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #endif
 
 /// What PortAudio's callback reaches through its user data: the engine of the
 /// running stream and the audio thread's bookkeeping. It lives as long as the
 /// PortAudio stream.
 final class PortAudioCallbackContext: @unchecked Sendable {
-  /// The running stream's engine, unretained (the ``AudioStream`` owns it), or nil while stopped.
-  let engine = Atomic<UnsafeMutableRawPointer?>(nil)
-  let sampleRate: Double
-  /// Host frames since the start, for the device clock.
-  let hostFrames = Atomic<Int64>(0)
-  /// The last result the engine gave, so the finished callback knows why PortAudio stopped.
-  let lastResult = Atomic<Int>(0)
-  /// Set while a stop or abort is asked for, so that ending is not the driver's own.
-  let stopping = Atomic<Bool>(false)
-  /// The audio thread's scheduling, read on that thread at its first callback: policy, priority.
-  let threadPolicy = Atomic<Int>(-1)
-  let threadPriority = Atomic<Int>(0)
+    /// The running stream's engine, unretained (the ``AudioStream`` owns it), or nil while stopped.
+    let engine = Atomic<UnsafeMutableRawPointer?>(nil)
+    let sampleRate: Double
+    /// Host frames since the start, for the device clock.
+    let hostFrames = Atomic<Int64>(0)
+    /// The last result the engine gave, so the finished callback knows why PortAudio stopped.
+    let lastResult = Atomic<Int>(0)
+    /// True from a start until the first host buffer that carries captured input.
+    let captureStarting = Atomic<Bool>(true)
+    /// Host buffers PortAudio flagged input underflow before capture had started.
+    let startupUnderflows = Atomic<Int>(0)
+    /// Set while a stop or abort is asked for, so that ending is not the driver's own.
+    let stopping = Atomic<Bool>(false)
+    /// The audio thread's scheduling, read on that thread at its first callback: policy, priority.
+    let threadPolicy = Atomic<Int>(-1)
+    let threadPriority = Atomic<Int>(0)
 
-  init(sampleRate: Double) {
-    self.sampleRate = sampleRate
-  }
+    init(sampleRate: Double) {
+        self.sampleRate = sampleRate
+    }
 }
 
 /// PortAudio's status flags as ``CallbackStatus`` bits: PortAudio numbers input
 /// underflow 1 and overflow 2, AudioHAL overflow 1 and underflow 2; the rest agree.
 func callbackStatus(_ flags: PaStreamCallbackFlags) -> CallbackStatus {
-  let flags = UInt32(truncatingIfNeeded: flags)
-  var bits = flags & ~UInt32(3)
-  if flags & UInt32(paInputUnderflow) != 0 { bits |= CallbackStatus.inputUnderflow.rawValue }
-  if flags & UInt32(paInputOverflow) != 0 { bits |= CallbackStatus.inputOverflow.rawValue }
-  return CallbackStatus(rawValue: bits)
+    let flags = UInt32(truncatingIfNeeded: flags)
+    var bits = flags & ~UInt32(3)
+    if flags & UInt32(paInputUnderflow) != 0 { bits |= CallbackStatus.inputUnderflow.rawValue }
+    if flags & UInt32(paInputOverflow) != 0 { bits |= CallbackStatus.inputOverflow.rawValue }
+    return CallbackStatus(rawValue: bits)
 }
 
 /// The C callbacks PortAudio calls.
 enum PortAudioCallbacks {
-  /// The callback PortAudio calls on its audio thread.
-  static func process(
-    _ input: UnsafeRawPointer?, _ output: UnsafeMutableRawPointer?, _ frames: UInt,
-    _ timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, _ flags: PaStreamCallbackFlags,
-    _ userData: UnsafeMutableRawPointer?
-  ) -> Int32 {
-    guard let userData else { return Int32(paAbort.rawValue) }
-    let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
-    guard let enginePointer = context.engine.load(ordering: .acquiring) else {
-      return Int32(paAbort.rawValue)
+    /// The callback PortAudio calls on its audio thread.
+    static func process(
+        _ input: UnsafeRawPointer?, _ output: UnsafeMutableRawPointer?, _ frames: UInt,
+        _ timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, _ flags: PaStreamCallbackFlags,
+        _ userData: UnsafeMutableRawPointer?
+    ) -> Int32 {
+        guard let userData else { return Int32(paAbort.rawValue) }
+        let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
+        guard let enginePointer = context.engine.load(ordering: .acquiring) else {
+            return Int32(paAbort.rawValue)
+        }
+        let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
+        if context.threadPolicy.load(ordering: .relaxed) < 0 {
+            var policy: Int32 = 0
+            var parameters = sched_param()
+            pthread_getschedparam(pthread_self(), &policy, &parameters)
+            context.threadPriority.store(Int(parameters.sched_priority), ordering: .relaxed)
+            context.threadPolicy.store(Int(policy), ordering: .relaxed)
+        }
+        var status = callbackStatus(flags)
+        // A duplex stream whose capture has not started yet (PortAudio's ALSA host
+        // API runs capture and playback unlinked, and a sound server's capture
+        // starts later) gets zeros flagged as input underflow: no captured frame is
+        // lost, the capture simply begins later, as on a card. Those are counted
+        // apart, not as xruns; any input underflow after the first captured frames is one.
+        if context.captureStarting.load(ordering: .relaxed) {
+            if status.contains(.inputUnderflow) {
+                status.remove(.inputUnderflow)
+                context.startupUnderflows.add(1, ordering: .relaxed)
+            } else if input != nil {
+                context.captureStarting.store(false, ordering: .relaxed)
+            }
+        }
+        var fatal = false
+        if status.rawValue != 0 { fatal = engine.report(status) }
+        let done = context.hostFrames.add(Int64(frames), ordering: .relaxed).oldValue
+        let result = engine.process(
+            input: input, output: output, frames: Int(frames),
+            deviceTime: Double(done) / context.sampleRate,
+            hostTime: timeInfo?.pointee.currentTime ?? 0)
+        let code: Int32
+        switch (fatal, result) {
+        case (true, _), (_, .abort): code = Int32(paAbort.rawValue)
+        case (_, .complete): code = Int32(paComplete.rawValue)
+        case (_, .continue): code = Int32(paContinue.rawValue)
+        }
+        context.lastResult.store(Int(code), ordering: .relaxed)
+        return code
     }
-    let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
-    if context.threadPolicy.load(ordering: .relaxed) < 0 {
-      var policy: Int32 = 0
-      var parameters = sched_param()
-      pthread_getschedparam(pthread_self(), &policy, &parameters)
-      context.threadPriority.store(Int(parameters.sched_priority), ordering: .relaxed)
-      context.threadPolicy.store(Int(policy), ordering: .relaxed)
-    }
-    let status = callbackStatus(flags)
-    var fatal = false
-    if status.rawValue != 0 { fatal = engine.report(status) }
-    let done = context.hostFrames.add(Int64(frames), ordering: .relaxed).oldValue
-    let result = engine.process(
-      input: input, output: output, frames: Int(frames),
-      deviceTime: Double(done) / context.sampleRate,
-      hostTime: timeInfo?.pointee.currentTime ?? 0)
-    let code: Int32
-    switch (fatal, result) {
-    case (true, _), (_, .abort): code = Int32(paAbort.rawValue)
-    case (_, .complete): code = Int32(paComplete.rawValue)
-    case (_, .continue): code = Int32(paContinue.rawValue)
-    }
-    context.lastResult.store(Int(code), ordering: .relaxed)
-    return code
-  }
 
-  /// Called by PortAudio when the stream becomes inactive; reports an ending the driver was not asked for.
-  static func finished(_ userData: UnsafeMutableRawPointer?) {
-    guard let userData else { return }
-    let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
-    guard !context.stopping.load(ordering: .acquiring),
-      let enginePointer = context.engine.load(ordering: .acquiring)
-    else { return }
-    let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
-    let completed = context.lastResult.load(ordering: .relaxed) == Int(paComplete.rawValue)
-    engine.driverEnded(completed ? .completed : .aborted)
-  }
+    /// Called by PortAudio when the stream becomes inactive; reports an ending the driver was not asked for.
+    static func finished(_ userData: UnsafeMutableRawPointer?) {
+        guard let userData else { return }
+        let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
+        guard !context.stopping.load(ordering: .acquiring),
+            let enginePointer = context.engine.load(ordering: .acquiring)
+        else { return }
+        let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
+        let completed = context.lastResult.load(ordering: .relaxed) == Int(paComplete.rawValue)
+        engine.driverEnded(completed ? .completed : .aborted)
+    }
 }
 
 /// The ``/AudioHAL/StreamDriver`` of a PortAudio callback stream. Blocking
 /// I/O, conversion, the state machine and xrun accounting are the engine's.
 final class PortAudioDriver: StreamDriver, @unchecked Sendable {
-  let granted: GrantedConfiguration
-  let maxFramesPerCall: Int
-  /// Opened with `paFramesPerBufferUnspecified`: PortAudio passes what the host gives.
-  let hostBuffersVary = true
-  private let stream: UnsafeMutableRawPointer
-  private let context: PortAudioCallbackContext
-  private let contextPointer: UnsafeMutableRawPointer
-  private let state = Mutex<(running: Bool, closed: Bool)>((false, false))
+    let granted: GrantedConfiguration
+    let maxFramesPerCall: Int
+    /// Opened with `paFramesPerBufferUnspecified`: PortAudio passes what the host gives.
+    let hostBuffersVary = true
+    private let stream: UnsafeMutableRawPointer
+    private let context: PortAudioCallbackContext
+    private let contextPointer: UnsafeMutableRawPointer
+    private let state = Mutex<(running: Bool, closed: Bool)>((false, false))
 
-  init(
-    granted: GrantedConfiguration, stream: UnsafeMutableRawPointer, context: PortAudioCallbackContext,
-    contextPointer: UnsafeMutableRawPointer
-  ) {
-    self.granted = granted
-    // PortAudio's ALSA host API hands over one host period; 4096 covers the usual ones, longer buffers go in pieces.
-    self.maxFramesPerCall = max(granted.framesPerPeriod, 4096)
-    self.stream = stream
-    self.context = context
-    self.contextPointer = contextPointer
-  }
-
-  /// The audio thread's scheduling as read on that thread, once it has run a callback.
-  var audioThreadRealTime: RealTimeStatus? {
-    let policy = context.threadPolicy.load(ordering: .relaxed)
-    guard policy >= 0 else { return nil }
-    if policy == Int(SCHED_FIFO) || policy == Int(SCHED_RR) {
-      return .granted(priority: context.threadPriority.load(ordering: .relaxed))
+    init(
+        granted: GrantedConfiguration, stream: UnsafeMutableRawPointer, context: PortAudioCallbackContext,
+        contextPointer: UnsafeMutableRawPointer
+    ) {
+        self.granted = granted
+        // PortAudio's ALSA host API hands over one host period; 4096 covers the usual ones, longer buffers go in pieces.
+        self.maxFramesPerCall = max(granted.framesPerPeriod, 4096)
+        self.stream = stream
+        self.context = context
+        self.contextPointer = contextPointer
     }
-    return .denied(
-      reason: "PortAudio's callback thread runs under scheduling policy \(policy), not SCHED_FIFO")
-  }
 
-  func start(engine: StreamEngine) throws(HALError) {
-    try state.withLock { (state: inout (running: Bool, closed: Bool)) throws(HALError) in
-      guard !state.closed else {
-        throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"])
-      }
-      context.hostFrames.store(0, ordering: .relaxed)
-      context.lastResult.store(0, ordering: .relaxed)
-      context.stopping.store(false, ordering: .releasing)
-      context.engine.store(Unmanaged.passUnretained(engine).toOpaque(), ordering: .releasing)
-      let code = Pa_StartStream(stream)
-      guard code == paNoError.rawValue else {
-        context.engine.store(nil, ordering: .releasing)
-        throw PortAudioLibrary.error("Pa_StartStream", code)
-      }
-      state.running = true
+    /// The audio thread's scheduling as read on that thread, once it has run a callback.
+    var audioThreadRealTime: RealTimeStatus? {
+        let policy = context.threadPolicy.load(ordering: .relaxed)
+        guard policy >= 0 else { return nil }
+        if policy == Int(SCHED_FIFO) || policy == Int(SCHED_RR) {
+            return .granted(priority: context.threadPriority.load(ordering: .relaxed))
+        }
+        return .denied(
+            reason: "PortAudio's callback thread runs under scheduling policy \(policy), not SCHED_FIFO")
     }
-  }
 
-  func stop(drain: Bool) {
-    state.withLock { state in
-      guard state.running else { return }
-      context.stopping.store(true, ordering: .releasing)
-      if Pa_IsStreamStopped(stream) == 0 {
-        _ = drain ? Pa_StopStream(stream) : Pa_AbortStream(stream)
-      }
-      context.engine.store(nil, ordering: .releasing)
-      state.running = false
+    func start(engine: StreamEngine) throws(HALError) {
+        try state.withLock { (state: inout (running: Bool, closed: Bool)) throws(HALError) in
+            guard !state.closed else {
+                throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"])
+            }
+            context.hostFrames.store(0, ordering: .relaxed)
+            context.lastResult.store(0, ordering: .relaxed)
+            context.captureStarting.store(true, ordering: .relaxed)
+            context.startupUnderflows.store(0, ordering: .relaxed)
+            context.stopping.store(false, ordering: .releasing)
+            context.engine.store(Unmanaged.passUnretained(engine).toOpaque(), ordering: .releasing)
+            let code = Pa_StartStream(stream)
+            guard code == paNoError.rawValue else {
+                context.engine.store(nil, ordering: .releasing)
+                throw PortAudioLibrary.error("Pa_StartStream", code)
+            }
+            state.running = true
+        }
     }
-  }
 
-  func close() {
-    stop(drain: false)
-    state.withLock { state in
-      guard !state.closed else { return }
-      state.closed = true
-      _ = Pa_CloseStream(stream)
-      Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
-      PortAudioLibrary.shared.release()
+    func stop(drain: Bool) {
+        state.withLock { state in
+            guard state.running else { return }
+            context.stopping.store(true, ordering: .releasing)
+            if Pa_IsStreamStopped(stream) == 0 {
+                _ = drain ? Pa_StopStream(stream) : Pa_AbortStream(stream)
+            }
+            context.engine.store(nil, ordering: .releasing)
+            state.running = false
+        }
     }
-  }
+
+    func close() {
+        stop(drain: false)
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            _ = Pa_CloseStream(stream)
+            Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
+            PortAudioLibrary.shared.release()
+        }
+    }
 }
