@@ -48,10 +48,6 @@ final class PCM: @unchecked Sendable {
         if rc < 0 { throw ALSAError("\(operation()) \(name)", code: rc) }
     }
 
-    /// The corresponding C function is `snd_pcm_prepare`.
-    func prepare() throws(ALSAError) { try check(snd_pcm_prepare(handle), "snd_pcm_prepare") }
-    /// The corresponding C function is `snd_pcm_start`.
-    func start() throws(ALSAError) { try check(snd_pcm_start(handle), "snd_pcm_start") }
     /// Stops at once, dropping pending frames. The corresponding C function is `snd_pcm_drop`.
     func drop() { _ = snd_pcm_drop(handle) }
 
@@ -71,24 +67,6 @@ final class PCM: @unchecked Sendable {
 
     /// The corresponding C function is `snd_pcm_unlink`.
     func unlink() { _ = snd_pcm_unlink(handle) }
-
-    /// The corresponding C function is `snd_pcm_state`.
-    var state: snd_pcm_state_t { snd_pcm_state(handle) }
-
-    /// The PCM's type (hw, plug, ioplug, ...). The corresponding C function is `snd_pcm_type`.
-    var type: snd_pcm_type_t { snd_pcm_type(handle) }
-
-    /// The card number behind the PCM, or `nil` for a plugin that has none.
-    ///
-    /// The corresponding C functions are `snd_pcm_info` and `snd_pcm_info_get_card`.
-    var card: Int? {
-        var info: OpaquePointer?
-        guard snd_pcm_info_malloc(&info) == 0, let info else { return nil }
-        defer { snd_pcm_info_free(info) }
-        guard snd_pcm_info(handle, info) == 0 else { return nil }
-        let card = snd_pcm_info_get_card(info)
-        return card >= 0 ? Int(card) : nil
-    }
 
     /// alsa-lib's description of the PCM and its plugin chain.
     ///
@@ -115,20 +93,6 @@ final class PCM: @unchecked Sendable {
         let filled = descriptors.withUnsafeMutableBufferPointer { snd_pcm_poll_descriptors(handle, $0.baseAddress, UInt32(count)) }
         try check(filled, "snd_pcm_poll_descriptors")
         return Array(descriptors.prefix(Int(filled)))
-    }
-
-    /// The xrun timestamps of the PCM's status: when it stopped, and now (seconds, 0 when unknown).
-    ///
-    /// The corresponding C function is `snd_pcm_status`.
-    func statusTimes() -> (trigger: Double, now: Double, state: snd_pcm_state_t)? {
-        var status: OpaquePointer?
-        guard snd_pcm_status_malloc(&status) == 0, let status else { return nil }
-        defer { snd_pcm_status_free(status) }
-        guard snd_pcm_status(handle, status) == 0 else { return nil }
-        var trigger = 0.0
-        var now = 0.0
-        CALSA_statusTimes(status, &trigger, &now)
-        return (trigger, now, snd_pcm_status_get_state(status))
     }
 
     /// Resumes after a system suspend: waits while the driver says "again", at most `attempts` times.
