@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conform", targets: ["conform"]),
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
+        .executable(name: "alsa-duplex-load", targets: ["ALSADuplexLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -34,6 +35,7 @@ let package = Package(
             dependencies: ["AudioHAL", "LoopbackBackend"],
             path: "Examples/AudioHALExample"
         ),
+        .executableTarget(name: "ALSADuplexLoad", dependencies: ["AudioHAL", "ALSABackend"]),
         .target(
             name: "AllocationCounting",
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],

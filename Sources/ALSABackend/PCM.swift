@@ -68,6 +68,19 @@ final class PCM: @unchecked Sendable {
     /// The corresponding C function is `snd_pcm_unlink`.
     func unlink() { _ = snd_pcm_unlink(handle) }
 
+    /// The card behind the PCM, or `nil` when there is none (a sound server's
+    /// plugin, `null`).
+    ///
+    /// The corresponding C functions are `snd_pcm_info` and `snd_pcm_info_get_card`.
+    var card: Int? {
+        var info: OpaquePointer?
+        guard snd_pcm_info_malloc(&info) == 0, let info else { return nil }
+        defer { snd_pcm_info_free(info) }
+        guard snd_pcm_info(handle, info) == 0 else { return nil }
+        let card = snd_pcm_info_get_card(info)
+        return card >= 0 ? Int(card) : nil
+    }
+
     /// alsa-lib's description of the PCM and its plugin chain.
     ///
     /// The corresponding C functions are `snd_output_buffer_open` and `snd_pcm_dump`.
