@@ -20,6 +20,14 @@ enum TestEnvironment {
     static let pulseSkipReason: Comment =
         "needs a PulseAudio server with a null sink: run through scripts/with-pulseaudio.sh (sets AUDIOHAL_TEST_PULSE=1)"
 
+    /// Set by `scripts/with-pipewire.sh`: a private PipeWire server with a null sink runs.
+    static var pipewire: Bool { flag("AUDIOHAL_TEST_PIPEWIRE") }
+
+    /// The ALSA PCM of the sound server a tier runs (`pulse` or `pipewire`), if any.
+    static var soundServer: String? { pulse ? "pulse" : (pipewire ? "pipewire" : nil) }
+    static let soundServerSkipReason: Comment =
+        "needs a sound server with a null sink: run through scripts/with-pulseaudio.sh or scripts/with-pipewire.sh"
+
     /// Set by `scripts/alsa-vm.sh` inside its VM: snd-dummy is card 0, snd-aloop card 1.
     static var kernel: Bool { flag("AUDIOHAL_TEST_ALSA_HW") }
     static let kernelSkipReason: Comment =
