@@ -1,5 +1,5 @@
 import AudioHAL
-import PollCounting
+import CallCounting
 import Synchronization
 import Testing
 
@@ -32,17 +32,17 @@ struct SoundServerWakeupTests {
             return .continue
         }))
         defer { stream.close() }
-        PollCounting_reset()
+        CallCounting_reset()
         for channel in [driver.capture, driver.playback].compactMap({ $0 }) {
-            for index in 0..<channel.pollCount { PollCounting_watch(channel.pollTemplate[index].fd) }
+            for index in 0..<channel.pollCount { CallCounting_watch(channel.pollTemplate[index].fd) }
         }
-        defer { PollCounting_reset() }
+        defer { CallCounting_reset() }
         for _ in 0..<3 {
             try stream.start()
             Pause.sleep(seconds: 0.6)
             try stream.stop()
         }
-        return Count(polls: PollCounting_calls(), immediate: PollCounting_immediateReady(), periods: periods.load(ordering: .relaxed))
+        return Count(polls: CallCounting_calls(), immediate: CallCounting_immediateReady(), periods: periods.load(ordering: .relaxed))
     }
 
     @Test("through a sound server, waiting for a period sleeps: a few polls per period, none spinning",

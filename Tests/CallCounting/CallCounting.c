@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "PollCounting.h"
+#include "CallCounting.h"
 
 #include <dlfcn.h>
 #include <poll.h>
@@ -50,19 +50,39 @@ int poll(struct pollfd *fds, nfds_t count, int timeout) {
     return ready;
 }
 
-void PollCounting_watch(int fd) {
+void CallCounting_watch(int fd) {
     int slot = __atomic_load_n(&watchedCount, __ATOMIC_ACQUIRE);
     if (slot >= maximumWatched) return;
     __atomic_store_n(&watched[slot], fd, __ATOMIC_RELAXED);
     __atomic_store_n(&watchedCount, slot + 1, __ATOMIC_RELEASE);
 }
 
-void PollCounting_reset(void) {
+void CallCounting_reset(void) {
     __atomic_store_n(&watchedCount, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&calls, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&immediateReady, 0, __ATOMIC_RELAXED);
 }
 
-long PollCounting_calls(void) { return __atomic_load_n(&calls, __ATOMIC_RELAXED); }
+long CallCounting_calls(void) { return __atomic_load_n(&calls, __ATOMIC_RELAXED); }
 
-long PollCounting_immediateReady(void) { return __atomic_load_n(&immediateReady, __ATOMIC_RELAXED); }
+static long pcmOpens;
+
+typedef int (*PCMOpenFunction)(void **, const char *, int, int);
+
+/* Declared here with plain types so this file needs no ALSA headers; the ABI is alsa-lib's. */
+int snd_pcm_open(void **pcm, const char *name, int stream, int mode) {
+    static PCMOpenFunction function;
+    PCMOpenFunction found = __atomic_load_n(&function, __ATOMIC_ACQUIRE);
+    if (!found) {
+        found = (PCMOpenFunction)dlsym(RTLD_NEXT, "snd_pcm_open");
+        __atomic_store_n(&function, found, __ATOMIC_RELEASE);
+    }
+    __atomic_add_fetch(&pcmOpens, 1, __ATOMIC_RELAXED);
+    return found(pcm, name, stream, mode);
+}
+
+long CallCounting_pcmOpens(void) { return __atomic_load_n(&pcmOpens, __ATOMIC_RELAXED); }
+
+void CallCounting_resetOpens(void) { __atomic_store_n(&pcmOpens, 0, __ATOMIC_RELAXED); }
+
+long CallCounting_immediateReady(void) { return __atomic_load_n(&immediateReady, __ATOMIC_RELAXED); }
