@@ -12,8 +12,9 @@
 # Exit status: 0 when every guest command passed, 1 when one failed, 2 when
 # the VM could not be built or did not finish. Results: $ALSA_VM_OUT (default
 # .build/alsa-vm/out): guest.log, alsa-tests.xml (JUnit), conform-hw1.json and
-# .xml (conform on hw:1), latency-N.json, exit-status, cards; the reports are
-# copied to reports/ (conform-hw1.json, alsa-latency.txt) for CI to keep.
+# .xml (conform on hw:1), conform-hw0(-s16).json and .log (conform on snd-dummy,
+# reported only), latency-N.json, exit-status, cards; the reports are copied to
+# reports/ (conform-hw1.json, conform-hw0*.json, alsa-latency.txt) for CI to keep.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +80,10 @@ guest_commands() {
     # with 544 extra frames at period 1024); a failed run is kept as
     # conform-hw1-first.json and conform runs once more. A real fault fails both.
     echo "\"\$REPO/.build/debug/conform\" --device hw:1 --period $conform_period --checks $conform_checks --json \"\$OUT/conform-hw1.json\" --junit \"\$OUT/conform-hw1.xml\" || { cp \"\$OUT/conform-hw1.json\" \"\$OUT/conform-hw1-first.json\"; echo 'conform failed once; running it again'; \"\$REPO/.build/debug/conform\" --device hw:1 --period $conform_period --checks $conform_checks --json \"\$OUT/conform-hw1.json\" --junit \"\$OUT/conform-hw1.xml\"; }"
+    # snd-dummy (s16 only, no loop from output to input) at conform's own defaults, then in s16:
+    # reported, not gating (the checks that need a loop cannot pass there), and bounded.
+    echo "timeout 300 \"\$REPO/.build/debug/conform\" --device hw:0 --period $conform_period --json \"\$OUT/conform-hw0.json\" > \"\$OUT/conform-hw0.log\" 2>&1 || true"
+    echo "timeout 300 \"\$REPO/.build/debug/conform\" --device hw:0 --format s16 --period $conform_period --json \"\$OUT/conform-hw0-s16.json\" > \"\$OUT/conform-hw0-s16.log\" 2>&1 || true"
     echo "\"\$REPO/.build/debug/conform\" --device hw:1,0 --period $conform_period --checks rates --json \"\$OUT/conform-hw1-rates.json\" > \"\$OUT/conform-hw1-rates.log\" 2>&1 || true"
     for period in $latency_periods; do
         echo "\"\$REPO/.build/debug/conform\" --device hw:1,0 --checks loopback.latency --period $period --buffer $(latency_buffer "$period") --json \"\$OUT/latency-$period.json\" > \"\$OUT/latency-$period.log\" 2>&1 || true"
@@ -177,7 +182,7 @@ cat "$out/guest.log" 2>/dev/null || true
 
 # --- Reports for CI artifacts (reports/ is ignored by git) --------------------------
 mkdir -p "$repo/reports"
-for file in conform-hw1.json conform-hw1.xml conform-hw1-first.json conform-hw1-rates.json alsa-tests.xml; do
+for file in conform-hw1.json conform-hw1.xml conform-hw1-first.json conform-hw1-rates.json conform-hw0.json conform-hw0.log conform-hw0-s16.json conform-hw0-s16.log alsa-tests.xml; do
     [ -f "$out/$file" ] && cp "$out/$file" "$repo/reports/"
 done
 # One value of a conform JSON report's first check: "key" : value.

@@ -29,7 +29,7 @@ public struct ALSAOptions: Sendable, Hashable {
     /// Creates options; see the properties for their meaning.
     public init(
         transfer: ALSATransfer = .readWrite, periodsPerBuffer: Int = 4, realTimePriority: Int32 = 70, stallTimeout: Double = 5,
-        serverMinimumBufferSeconds: Double = 0.06
+        serverMinimumBufferSeconds: Double = 0.1
     ) {
         self.transfer = transfer
         self.periodsPerBuffer = max(2, periodsPerBuffer)

@@ -268,14 +268,11 @@ final class HardwareParameters {
 
 extension PCM {
     /// Sets the software parameters: wake up when a whole period can be moved;
-    /// never start by itself (the driver primes playback with a whole buffer
-    /// and starts explicitly); timestamp on CLOCK_MONOTONIC, so statuses can
-    /// be compared with the host clock.
-    ///
-    /// An automatic start on the first write (start threshold 1) is not used:
-    /// through PulseAudio at a rate other than the server's, one period
-    /// written and started underruns at once (the server's resampler holds
-    /// back part of its prebuffer), so the start failed with `-EPIPE`.
+    /// never start by itself, because the driver primes playback with a whole
+    /// buffer and starts it explicitly (a sound server that resamples holds
+    /// back part of what it is given, and a stream started on its first
+    /// period underruns at once); timestamp on CLOCK_MONOTONIC, so statuses
+    /// can be compared with the host clock.
     ///
     /// The corresponding C functions are `snd_pcm_sw_params_current`,
     /// `snd_pcm_sw_params_set_start_threshold`, `snd_pcm_sw_params_set_avail_min`,
