@@ -139,7 +139,7 @@ extension ALSADriver {
         let elapsedFrames = (state.lastPeriod - state.anchorTime) * sampleRate
         let ahead = Double(state.devicePosition &- state.anchorPosition) - elapsedFrames - Double(mainChannel.bufferFrames)
         guard ahead > 0 else { return }
-        Pause.sleep(seconds: ahead / sampleRate)
+        HostClock.sleep(seconds: ahead / sampleRate)
     }
 
     /// Checks whether `channel` can move a period; if not, adds its

@@ -178,11 +178,11 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             return
         }
         let periodSeconds = Double(periodFrames) / sampleRate
-        let deadline = Pause.monotonicSeconds() + Self.drainBound(bufferFrames: playback.bufferFrames, periodFrames: periodFrames, sampleRate: sampleRate)
-        while Pause.monotonicSeconds() < deadline, snd_pcm_state(playback.handle) == SND_PCM_STATE_RUNNING {
+        let deadline = HostClock.monotonicSeconds() + Self.drainBound(bufferFrames: playback.bufferFrames, periodFrames: periodFrames, sampleRate: sampleRate)
+        while HostClock.monotonicSeconds() < deadline, snd_pcm_state(playback.handle) == SND_PCM_STATE_RUNNING {
             var delay: snd_pcm_sframes_t = 0
             if snd_pcm_delay(playback.handle, &delay) < 0 || delay <= 0 { break }
-            Pause.sleep(seconds: min(periodSeconds, Double(delay) / sampleRate))
+            HostClock.sleep(seconds: min(periodSeconds, Double(delay) / sampleRate))
         }
         _ = snd_pcm_drop(playback.handle)
     }
@@ -210,10 +210,10 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     /// primed stream while it switches from its idle cycle) is tried again,
     /// until ``ALSAOptions/stallTimeout`` has passed.
     func restart() -> Int {
-        let deadline = Pause.monotonicSeconds() + options.stallTimeout
+        let deadline = HostClock.monotonicSeconds() + options.stallTimeout
         while true {
             let rc = startOnce(deadline: deadline)
-            guard rc == Int(-EPIPE), Pause.monotonicSeconds() < deadline, !stopRequested.load(ordering: .acquiring) else { return rc }
+            guard rc == Int(-EPIPE), HostClock.monotonicSeconds() < deadline, !stopRequested.load(ordering: .acquiring) else { return rc }
         }
     }
 

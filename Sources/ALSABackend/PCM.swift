@@ -116,7 +116,7 @@ final class PCM: @unchecked Sendable {
         for _ in 0..<attempts {
             rc = snd_pcm_resume(handle)
             if rc != -EAGAIN { break }
-            Pause.sleep(seconds: 0.01)
+            HostClock.sleep(seconds: 0.01)
         }
         return rc
     }

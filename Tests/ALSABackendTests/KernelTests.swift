@@ -155,7 +155,7 @@ struct KernelTests {
         }
         defer { stream.close() }
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         try stream.stop()
         #expect(periods.load(ordering: .relaxed) >= 5, "\(periods.load(ordering: .relaxed)) periods in 0.5 s at \(Self.period) frames")
     }
@@ -166,7 +166,7 @@ struct KernelTests {
         let configuration = StreamConfiguration(output: StreamParameters(device: "hw:0,0", channels: 2, format: .int16), framesPerPeriod: Self.period)
         let first = try backend.openStream(configuration) { _, _, _ in .continue }
         try first.start()
-        Pause.sleep(seconds: 0.2)
+        HostClock.sleep(seconds: 0.2)
         first.close()
         let second = try backend.makeDriver(for: configuration)
         second.close()
@@ -178,7 +178,7 @@ struct KernelTests {
         let stream = try ALSABackend().openStream(configuration) { _, _, _ in .continue }
         defer { stream.close() }
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         // The unbind waits until every file of the card is closed, so it runs in the background.
         #expect(Shell.run("(echo snd_dummy.0 > /sys/bus/platform/drivers/snd_dummy/unbind) &") == 0)
         #expect(stream.waitUntilFinished(timeout: .seconds(20)), "the stream hung after the card went away")

@@ -28,10 +28,10 @@ struct NullDeviceTests {
             return nil
         }, box) == 0 else { return false }
         pthread_detach(thread)
-        let deadline = Pause.monotonicSeconds() + seconds
-        while Pause.monotonicSeconds() < deadline {
+        let deadline = HostClock.monotonicSeconds() + seconds
+        while HostClock.monotonicSeconds() < deadline {
             if done.load(ordering: .acquiring) { return true }
-            Pause.sleep(seconds: 0.01)
+            HostClock.sleep(seconds: 0.01)
         }
         return false
     }
@@ -53,7 +53,7 @@ struct NullDeviceTests {
         let buffer = try #require(stream.granted.output?.bufferFrames)
         let started = returns(within: 5) { try? stream.start() }
         try #require(started, "start() on null did not return in 5 s")
-        Pause.sleep(seconds: 1)
+        HostClock.sleep(seconds: 1)
         let stopped = returns(within: 5) { try? stream.stop() }
         #expect(stopped, "stop() on null did not return in 5 s")
         stream.close()

@@ -92,26 +92,26 @@ struct PulseTests {
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 30, channels: 2, signal: signal, signalStart: 0)
         let stream = try backend.openStream(duplex()) { recorder.process($0, &$1, $2) }
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         try stream.stop()
         #expect(stream.state == .stopped(.stopped))
         let afterStop = recorder.callbacks.load(ordering: .relaxed)
         #expect(afterStop > 0)
-        Pause.sleep(seconds: 0.2)
+        HostClock.sleep(seconds: 0.2)
         #expect(recorder.callbacks.load(ordering: .relaxed) == afterStop, "callbacks after stop() returned")
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         #expect(recorder.callbacks.load(ordering: .relaxed) > afterStop, "no callbacks after a restart")
         try stream.abort()
         #expect(stream.state == .stopped(.aborted))
         stream.close()
         #expect(stream.state == .closed)
 
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         let again = try backend.openStream(duplex()) { recorder.process($0, &$1, $2) }
-        #expect(Pause.monotonicSeconds() - started < 3, "reopening took \(Pause.monotonicSeconds() - started) s")
+        #expect(HostClock.monotonicSeconds() - started < 3, "reopening took \(HostClock.monotonicSeconds() - started) s")
         try again.start()
-        Pause.sleep(seconds: 0.3)
+        HostClock.sleep(seconds: 0.3)
         try again.stop()
         again.close()
     }
@@ -128,13 +128,13 @@ struct PulseTests {
             defer { stream.close() }
             let buffer = try #require(stream.granted.output?.bufferFrames)
             bound = ALSADriver.drainBound(bufferFrames: buffer, periodFrames: period, sampleRate: 48_000) + 0.05
-            let opened = Pause.monotonicSeconds()
+            let opened = HostClock.monotonicSeconds()
             try stream.start()
-            starts.append(Pause.monotonicSeconds() - opened)
-            Pause.sleep(seconds: 0.2)
-            let playing = Pause.monotonicSeconds()
+            starts.append(HostClock.monotonicSeconds() - opened)
+            HostClock.sleep(seconds: 0.2)
+            let playing = HostClock.monotonicSeconds()
             try stream.stop()
-            stops.append(Pause.monotonicSeconds() - playing)
+            stops.append(HostClock.monotonicSeconds() - playing)
         }
         print("pulse, period \(period): start \(starts.map { Int($0 * 1000) }) ms, stop \(stops.map { Int($0 * 1000) }) ms")
         #expect(stops.allSatisfy { $0 < bound }, "stops took \(stops.map { Int($0 * 1000) }) ms; bound \(Int(bound * 1000)) ms")
@@ -220,10 +220,10 @@ struct PulseTests {
         let stream = try opened.get()
         defer { stream.close() }
         try stream.start()
-        Pause.sleep(seconds: 1)
+        HostClock.sleep(seconds: 1)
         #expect(stream.state == .running)
         #expect(Shell.run("pactl unload-module \(index)") == 0)
-        let cut = Pause.monotonicSeconds()
+        let cut = HostClock.monotonicSeconds()
         #expect(stream.waitUntilFinished(timeout: .seconds(15)), "the stream hung after its connection went away")
         guard case .failed(.deviceLost(let device, let detail)) = stream.state else {
             Issue.record("expected failed(deviceLost), got \(stream.state)")
@@ -231,7 +231,7 @@ struct PulseTests {
         }
         #expect(device == "pulse")
         #expect(!detail.isEmpty)
-        #expect(Pause.monotonicSeconds() - cut < 10)
+        #expect(HostClock.monotonicSeconds() - cut < 10)
     }
 }
 

@@ -39,7 +39,7 @@ struct SoundServerWakeupTests {
         defer { CallCounting_reset() }
         for _ in 0..<3 {
             try stream.start()
-            Pause.sleep(seconds: 0.6)
+            HostClock.sleep(seconds: 0.6)
             try stream.stop()
         }
         return Count(polls: CallCounting_calls(), immediate: CallCounting_immediateReady(), periods: periods.load(ordering: .relaxed))
