@@ -168,10 +168,11 @@ extension ALSADriver {
     }
 
     private func endAfter(error code: Int, on channel: DeviceChannel, engine: StreamEngine, lastPeriod: Double) -> DriverEnd? {
-        let what = "\(channel.direction == .input ? "capture" : "playback") on \(channel.device)"
+        // Only the paths that end the stream build strings: xruns and retries must not allocate.
+        func what() -> String { "\(channel.direction == .input ? "capture" : "playback") on \(channel.device)" }
         if code == Int(-ETIMEDOUT) {
             dropAll()
-            return .failed(.deviceLost(device: channel.device, detail: "\(what): no frames for \(Int(options.stallTimeout)) s, the device stopped delivering"))
+            return .failed(.deviceLost(device: channel.device, detail: "\(what()): no frames for \(Int(options.stallTimeout)) s, the device stopped delivering"))
         }
         let errorClass = ErrorClass(code: Int32(truncatingIfNeeded: code))
         switch errorClass {
@@ -195,10 +196,10 @@ extension ALSADriver {
             return nil
         case .deviceLost:
             dropAll()
-            return .failed(.deviceLost(device: channel.device, detail: ALSAError(what, code: Int32(truncatingIfNeeded: code)).description))
+            return .failed(.deviceLost(device: channel.device, detail: ALSAError(what(), code: Int32(truncatingIfNeeded: code)).description))
         case .other:
             dropAll()
-            return .failed(ALSAError(what, code: Int32(truncatingIfNeeded: code)).halError(device: channel.device))
+            return .failed(ALSAError(what(), code: Int32(truncatingIfNeeded: code)).halError(device: channel.device))
         }
     }
 
