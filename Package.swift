@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
         .library(name: "PortAudioBackend", targets: ["PortAudioBackend"]),
+        .executable(name: "alsa-duplex-load", targets: ["ALSADuplexLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -36,6 +37,7 @@ let package = Package(
             dependencies: ["AudioHAL", "LoopbackBackend"],
             path: "Examples/AudioHALExample"
         ),
+        .executableTarget(name: "ALSADuplexLoad", dependencies: ["AudioHAL", "ALSABackend"]),
         .target(
             name: "AllocationCounting",
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
@@ -44,7 +46,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AudioHAL", "LoopbackBackend"], path: "Tests/TestSupport"),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
-        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
+        .target(name: "CallCounting", path: "Tests/CallCounting", linkerSettings: [.linkedLibrary("dl")]),
+        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
         .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),

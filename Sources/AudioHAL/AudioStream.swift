@@ -172,7 +172,7 @@ public final class AudioStream: @unchecked Sendable {
         let deadline = Self.deadline(after: timeout)
         while true {
             if case .running = state {} else { return true }
-            if Pause.monotonicSeconds() >= deadline { return false }
+            if HostClock.monotonicSeconds() >= deadline { return false }
             if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
             engine.wakeUp.wait(until: deadline)
         }
@@ -181,7 +181,7 @@ public final class AudioStream: @unchecked Sendable {
     /// `timeout` from now, in seconds on CLOCK_MONOTONIC.
     static func deadline(after timeout: Duration) -> Double {
         let (seconds, attoseconds) = timeout.components
-        return Pause.monotonicSeconds() + Double(seconds) + Double(attoseconds) * 1e-18
+        return HostClock.monotonicSeconds() + Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     // MARK: - Blocking I/O
@@ -286,7 +286,7 @@ public final class AudioStream: @unchecked Sendable {
             case .failed(let error): throw error
             default: throw invalid(operation, current, allowed: ["running"])
             }
-            if let deadline, Pause.monotonicSeconds() >= deadline { return }
+            if let deadline, HostClock.monotonicSeconds() >= deadline { return }
             if try virtualClock?.advanceForBlockingIO() == true { continue }
             engine.wakeUp.wait(until: deadline)
         }
@@ -296,7 +296,7 @@ public final class AudioStream: @unchecked Sendable {
     private func drainBlockingOutput(timeout: Duration) {
         guard let ring = engine.outputRing else { return }
         let deadline = Self.deadline(after: timeout)
-        while ring.readAvailable > 0 && engine.ended == nil && Pause.monotonicSeconds() < deadline {
+        while ring.readAvailable > 0 && engine.ended == nil && HostClock.monotonicSeconds() < deadline {
             if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
             engine.wakeUp.wait(until: deadline)
         }

@@ -58,7 +58,7 @@ final class StreamWakeUp: @unchecked Sendable {
                 // sem_timedwait counts on CLOCK_REALTIME: the monotonic deadline becomes a wall-clock one.
                 var now = timespec()
                 clock_gettime(CLOCK_REALTIME, &now)
-                let wall = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + max(0, deadline - Pause.monotonicSeconds())
+                let wall = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + max(0, deadline - HostClock.monotonicSeconds())
                 var limit = timespec(tv_sec: Int(wall), tv_nsec: Int((wall - Double(Int(wall))) * 1e9))
                 code = sem_timedwait(semaphore, &limit)
             } else {

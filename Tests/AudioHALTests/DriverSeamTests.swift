@@ -94,10 +94,10 @@ struct DriverSeamTests {
         #expect(stream.waitUntilFinished(timeout: .milliseconds(300)) == false)
         // A sleep-and-retry loop wakes every few milliseconds: 60 and more here.
         #expect(Self.voluntarySwitches() - before <= 3)
-        let ender = Thread { Pause.sleep(seconds: 0.1); engine.driverEnded(.aborted) }
-        let start = Pause.monotonicSeconds()
+        let ender = Thread { HostClock.sleep(seconds: 0.1); engine.driverEnded(.aborted) }
+        let start = HostClock.monotonicSeconds()
         #expect(stream.waitUntilFinished(timeout: .seconds(10)) == true)
-        #expect(Pause.monotonicSeconds() - start < 5)
+        #expect(HostClock.monotonicSeconds() - start < 5)
         #expect(stream.state == .stopped(.callbackAborted))
         ender.join()
     }
@@ -112,7 +112,7 @@ struct DriverSeamTests {
         let feeder = Thread {
             let samples = [Float](repeating: 0.25, count: 32)
             for _ in 0..<4 {
-                Pause.sleep(seconds: 0.1)
+                HostClock.sleep(seconds: 0.1)
                 _ = samples.withUnsafeBytes {
                     engine.process(input: $0.baseAddress, output: nil, frames: 32, deviceTime: 0, hostTime: 0)
                 }

@@ -141,10 +141,10 @@ struct PortAudioPulseTests {
         }
         defer { stream.close() }
         try stream.start()
-        while done.load(ordering: .relaxed) < 100 { Pause.sleep(seconds: 0.005) }
+        while done.load(ordering: .relaxed) < 100 { HostClock.sleep(seconds: 0.005) }
         window.begin()
         let start = done.load(ordering: .relaxed)
-        while done.load(ordering: .relaxed) < start + periods { Pause.sleep(seconds: 0.005) }
+        while done.load(ordering: .relaxed) < start + periods { HostClock.sleep(seconds: 0.005) }
         let count = window.end()
         try stream.stop()
         return count
