@@ -90,13 +90,15 @@ public struct ConformanceSuite: Sendable {
         do {
             let outcome = try check.run(in: context)
             result.result = outcome.status
+            result.findings = outcome.findings
             result.message = outcome.message
             result.measured = outcome.measured
             result.recordings = outcome.recordings
         } catch let error as HALError {
             if case .deviceLost = error {
                 result.result = .fail
-                result.message = "device lost: \(error)"
+                result.findings = [Finding(.deviceLost, "device lost: \(error)")]
+                result.message = result.findings.message
             } else {
                 result.message = "\(error)"
             }

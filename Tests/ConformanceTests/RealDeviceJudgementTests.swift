@@ -33,10 +33,10 @@ import Testing
 
     /// Seen on PulseAudio's null sink at 1024-frame periods and an 8192-frame buffer.
     @Test func aSoundServerMayStartAStreamAsMuchAsOneBufferLaterButNoMore() {
-        let tolerance = LoopbackLatencyCheck.tolerance(loop: .other, period: 1024, buffer: 8192)
+        let tolerance = LoopbackLatencyCheck.tolerance(loop: .soundServer, period: 1024, buffer: 8192)
         #expect(tolerance == 8192)
-        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 8906, 7169], tolerance: tolerance, loop: .other) == nil)
-        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 17_000, 7169], tolerance: tolerance, loop: .other) != nil)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 8906, 7169], tolerance: tolerance, loop: .soundServer) == nil)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 17_000, 7169], tolerance: tolerance, loop: .soundServer) != nil)
     }
 
     // MARK: - clock.drift
@@ -45,7 +45,7 @@ import Testing
         let limits = ConformanceLimits()
         #expect(ClockDriftCheck.limit(loop: .digital, limits: limits) == 100)
         #expect(ClockDriftCheck.limit(loop: .analogue, limits: limits) == 100)
-        #expect(ClockDriftCheck.limit(loop: .other, limits: limits) == 1000)
+        #expect(ClockDriftCheck.limit(loop: .soundServer, limits: limits) == 1000)
     }
 
     // MARK: - formats and rates
@@ -122,9 +122,9 @@ import Testing
     @Test func bitExactOnDigitalLoopsAndForTheTargetsOwnConfiguration() {
         let target = ConformanceTarget(rate: 48_000, format: .int16)
         #expect(SweepComparison.choose(loop: .digital, rate: 44_100, format: .float32, target: target) == .bitExact)
-        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .int16, target: target) == .bitExact)
-        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .float32, target: target) == .converted)
-        #expect(SweepComparison.choose(loop: .other, rate: 44_100, format: .int16, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 48_000, format: .int16, target: target) == .bitExact)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 48_000, format: .float32, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 44_100, format: .int16, target: target) == .converted)
         #expect(SweepComparison.choose(loop: .analogue, rate: 48_000, format: .int16, target: target) == .analogue)
     }
 
@@ -238,8 +238,8 @@ import Testing
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 0.25), loop: .digital) == ClockDriftCheck.minimumSeconds)
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 5), loop: .digital) == 5)
         // Through a sound server the run is long enough to leave the server's start-up behind.
-        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 2), loop: .other) == ClockDriftCheck.serverMinimumSeconds)
-        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 10), loop: .other) == 10)
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 2), loop: .soundServer) == ClockDriftCheck.serverMinimumSeconds)
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 10), loop: .soundServer) == 10)
     }
 
     @Test func aServerThatSettlesLateIsJudgedOnWhatFollows() throws {
@@ -370,7 +370,7 @@ extension StreamingTests {
             let report = ConformanceSuite(backend: NonDigitalBackend(LoopbackBackend()), target: target).run([FormatsCheck(), RatesCheck()])
             #expect(report.passed, "\(describe(report))")
             let formats = try #require(report.result("formats"))
-            #expect(formats.measured["loop"] == .text("non-digital"))
+            #expect(formats.measured["loop"] == .text("sound-server"))
             #expect(formats.measured["bit_exact"] == .text("s16"))
             #expect(formats.measured["converted"] == .text("f32 s24 s32"))
             let rates = try #require(report.result("rates"))

@@ -25,6 +25,18 @@ public enum IntegrityProblem: Sendable, Hashable, CustomStringConvertible {
     case captureEnded(captureFrame: Int, missing: Int)
     /// On an analogue loop, the signal-to-noise ratio fell below the limit in a stretch.
     case lowSNR(decibels: Double, captureFrame: Int, signalFrame: Int, limit: Double)
+    /// Nothing but zeros came back.
+    case silent(frames: Int)
+    /// Capture channel `capture` carries played channel `carries`, which capture channel `alsoIn` carries too.
+    case channelDuplicated(capture: Int, carries: Int, alsoIn: Int)
+    /// Capture channel `channel` comes back at a constant gain of `decibels` dB, otherwise intact.
+    case gain(channel: Int, decibels: Double)
+    /// Capture channel `channel` comes back with its polarity inverted.
+    case inverted(channel: Int)
+    /// Capture channel `channel` comes back with `offset` (full scale 1) added to every sample.
+    case dcOffset(channel: Int, offset: Double)
+    /// Every sample comes back rounded to a `bits`-bit grid, within one step: the path quantises.
+    case quantised(bits: Int, captureFrame: Int)
 
     /// The problem in one precise sentence.
     public var description: String {
@@ -49,6 +61,40 @@ public enum IntegrityProblem: Sendable, Hashable, CustomStringConvertible {
             "the capture ended at frame \(captureFrame) with \(missing) signal frames not yet back"
         case .lowSNR(let decibels, let captureFrame, let signalFrame, let limit):
             "SNR \(MeasuredValue.format(decibels)) dB (limit \(MeasuredValue.format(limit)) dB) in the stretch from frame \(captureFrame) of the capture (signal frame \(signalFrame))"
+        case .silent(let frames):
+            "\(CheckContext.silentCaptureSentence) (\(frames) frames of zeros)"
+        case .channelDuplicated(let capture, let carries, let alsoIn):
+            "capture channels \(min(capture, alsoIn)) and \(max(capture, alsoIn)) both carry played channel \(carries)"
+        case .gain(let channel, let decibels):
+            "channel \(channel) comes back at \(String(format: "%.2f", decibels)) dB (a constant gain; otherwise intact)"
+        case .inverted(let channel):
+            "channel \(channel) comes back with inverted polarity"
+        case .dcOffset(let channel, let offset):
+            "channel \(channel) comes back with a DC offset of \(String(format: "%.6f", offset)) (\(String(format: "%.1f", Decibels.amplitude(abs(offset)))) dBFS)"
+        case .quantised(let bits, let captureFrame):
+            "the path quantises to \(bits) bits: from frame \(captureFrame) of the capture every sample comes back rounded to the s\(bits) grid, within one step"
+        }
+    }
+
+    /// The problem as a typed finding.
+    public var finding: Finding {
+        switch self {
+        case .notFound: Finding(.signalNotFound, description)
+        case .silent: Finding(.silentCapture, description)
+        case .channelMapping(let capture, _): Finding(.channelsSwapped, description, channel: capture)
+        case .channelsSwapped(let a, _): Finding(.channelsSwapped, description, channel: a)
+        case .channelDuplicated(let capture, _, let alsoIn): Finding(.channelDuplicated, description, channel: max(capture, alsoIn))
+        case .framesMissing(let count, let frame, _): Finding(.framesMissing, description, frame: frame, figure: Double(count))
+        case .framesExtra(let count, let frame, _): Finding(.framesExtra, description, frame: frame, figure: Double(count))
+        case .framesDiffer(let count, let frame, _), .framesDifferAndShift(let count, let frame, _, _):
+            Finding(.framesDiffer, description, frame: frame, figure: Double(count))
+        case .lost(let frame, _): Finding(.signalLost, description, frame: frame)
+        case .captureEnded(let frame, let missing): Finding(.captureEnded, description, frame: frame, figure: Double(missing))
+        case .lowSNR(let decibels, let frame, _, _): Finding(.lowSNR, description, frame: frame, figure: decibels)
+        case .gain(let channel, let decibels): Finding(.gain, description, channel: channel, figure: decibels)
+        case .inverted(let channel): Finding(.polarityInverted, description, channel: channel)
+        case .dcOffset(let channel, let offset): Finding(.dcOffset, description, channel: channel, figure: offset)
+        case .quantised(let bits, let frame): Finding(.quantised, description, frame: frame, figure: Double(bits))
         }
     }
 }
@@ -109,9 +155,11 @@ public enum IntegrityAnalysis {
             report.problems.append(.notFound(detail: "nothing to compare"))
             return report
         }
-        let reference = Alignment.mono(played.samples, channels: played.channels)
-        let capture = Alignment.mono(captured.samples, channels: captured.channels)
-        guard let match = Alignment.locate(reference, in: capture, referenceStart: range.lowerBound, lags: lags) else {
+        if captured.samples.allSatisfy({ $0 == 0 }) {
+            report.problems.append(.silent(frames: captured.frames))
+            return report
+        }
+        guard let match = locate(played, in: captured, referenceStart: range.lowerBound, lags: lags) else {
             let rms = captured.rms
             report.problems.append(.notFound(detail: "no correlation at capture frames \(lags.lowerBound)..<\(lags.upperBound) (capture RMS \(MeasuredValue.format(rms)), \(captured.frames) frames)"))
             return report
@@ -128,13 +176,33 @@ public enum IntegrityAnalysis {
             comparison.analogue(minimumSNR: minimumSNR, into: &report)
         } else {
             comparison.digital(maxShift: maxShift, into: &report)
+            comparison.diagnose(&report)
         }
         return report
     }
 }
 
+extension IntegrityAnalysis {
+    /// Where `played` sits in `captured`: on the channel sum, or, when that
+    /// fits poorly (one channel inverted cancels the sum), on the channel that fits best.
+    static func locate(_ played: TestSignal, in captured: TestSignal, referenceStart: Int, lags: Range<Int>) -> Alignment.Match? {
+        let sum = Alignment.locate(
+            Alignment.mono(played.samples, channels: played.channels), in: Alignment.mono(captured.samples, channels: captured.channels),
+            referenceStart: referenceStart, lags: lags)
+        if let sum, abs(sum.correlation) >= 0.9 { return sum }
+        var best = sum
+        for channel in 0..<min(played.channels, captured.channels) {
+            let match = Alignment.locate(
+                Alignment.channel(channel, of: played.samples, channels: played.channels),
+                in: Alignment.channel(channel, of: captured.samples, channels: captured.channels), referenceStart: referenceStart, lags: lags)
+            if let match, abs(match.correlation) > abs(best?.correlation ?? 0) { best = match }
+        }
+        return best
+    }
+}
+
 /// The frame-by-frame work of ``IntegrityAnalysis``.
-private struct Comparison {
+struct Comparison {
     let played: TestSignal
     let captured: TestSignal
     let offset: Int
@@ -198,6 +266,9 @@ private struct Comparison {
             let other = carried[capture]
             if other < channels, carried[other] == capture {
                 return .channelsSwapped(min(capture, other), max(capture, other))
+            }
+            if let twin = carried.indices.first(where: { $0 != capture && carried[$0] == other }) {
+                return .channelDuplicated(capture: capture, carries: other, alsoIn: twin)
             }
             return .channelMapping(capture: capture, carries: other)
         }
@@ -325,7 +396,7 @@ private struct Comparison {
             }
             totalSignal += signalEnergy
             totalError += errorEnergy
-            let snr = Self.decibels(signalEnergy, errorEnergy)
+            let snr = Decibels.energy(signalEnergy, over: errorEnergy)
             if snr < minimumSNR {
                 if report.problems.count < IntegrityAnalysis.maxProblems {
                     report.problems.append(.lowSNR(decibels: snr, captureFrame: frame + offset, signalFrame: frame, limit: minimumSNR))
@@ -339,12 +410,6 @@ private struct Comparison {
             report.problems.append(.captureEnded(captureFrame: end + offset, missing: range.upperBound - end))
         }
         report.matchingFrames = matching
-        report.snr = Self.decibels(totalSignal, totalError)
-    }
-
-    static func decibels(_ signal: Double, _ noise: Double) -> Double {
-        guard noise > 0 else { return .infinity }
-        guard signal > 0 else { return -.infinity }
-        return 10 * Foundation.log10(signal / noise)
+        report.snr = Decibels.energy(totalSignal, over: totalError)
     }
 }

@@ -2,9 +2,20 @@ import AudioHAL
 
 extension CheckContext {
     /// A skip outcome when the target's devices do not form a duplex loop, else `nil`.
-    func skipUnlessLoop() -> CheckOutcome? {
-        loopProblem().map { .skip("needs a loop of \(target.channels) channels in each direction: \($0)") }
+    ///
+    /// Devices whose capture is silent are no loop: a device that says it is a
+    /// digital loop fails fast then (its loop is broken); any other skips.
+    func skipUnlessLoop() throws(HALError) -> CheckOutcome? {
+        if let problem = loopProblem() {
+            return .skip("needs a loop of \(target.channels) channels in each direction: \(problem)")
+        }
+        guard try captureIsSilent() else { return nil }
+        let finding = Finding(.silentCapture, Self.silentCaptureSentence)
+        return loopKind() == .digital ? .fail(finding) : .skip(finding.message)
     }
+
+    /// What a check that needs a loop says when nothing came back.
+    static let silentCaptureSentence = "nothing came back: the capture is silent; connect the output to the input, or pick a loop device"
 
     /// What kind of loop the target's devices form: digital (bit for bit) or not.
     ///
@@ -13,8 +24,8 @@ extension CheckContext {
     /// and `--analog` was not given. A sound server's monitor or a cable is not.
     func loopKind() -> LoopKind {
         if target.analog { return .analogue }
-        guard let input = try? inputDevice(), let output = try? outputDevice() else { return .other }
-        return input.isDigitalLoopback && output.isDigitalLoopback ? .digital : .other
+        guard let input = try? inputDevice(), let output = try? outputDevice() else { return .soundServer }
+        return input.isDigitalLoopback && output.isDigitalLoopback ? .digital : .soundServer
     }
 
     /// Compares what a loop run played with what it captured.
@@ -30,6 +41,13 @@ extension CheckContext {
             analog: target.analog, minimumSNR: target.limits.minimumSNR, maxShift: max(16384, extraLag))
     }
 
+    /// Compares a signal with a blocking stream's capture, searched for in its first `window` frames.
+    func compare(played: TestSignal, captured: [Float], channels: Int, window: Int) -> IntegrityReport {
+        IntegrityAnalysis.compare(
+            played: played, captured: TestSignal(samples: captured, channels: max(1, channels)), lags: 0..<window,
+            analog: target.analog, minimumSNR: target.limits.minimumSNR)
+    }
+
     /// A fresh signal for the target's format and channels.
     func noise(frames: Int, format: SampleFormat? = nil, seed: UInt64 = 0x5EED_AD10) -> TestSignal {
         TestSignal.noise(frames: frames, channels: target.channels, format: format ?? target.format, seed: seed)
@@ -40,12 +58,12 @@ extension CheckContext {
 public enum LoopKind: String, Sendable, Hashable, CustomStringConvertible {
     /// Bit for bit, sample-locked: snd-aloop, the loopback backend.
     case digital
-    /// A digital path the checks cannot vouch for: a sound server's monitor, a plugin that converts.
-    case other = "non-digital"
+    /// Through a sound server (its monitor, a plugin that converts): digital, but not bit for bit in every format and rate.
+    case soundServer = "sound-server"
     /// An analogue cable (`--analog`).
     case analogue = "analogue"
 
-    /// `digital`, `non-digital` or `analogue`.
+    /// `digital`, `sound-server` or `analogue`.
     public var description: String { rawValue }
 }
 
@@ -72,6 +90,26 @@ extension XrunReport {
         let first = events.first.map { ", first: \($0)" } ?? ""
         return "\(total) xrun\(total == 1 ? "" : "s") (\(inputCount) input, \(outputCount) output)\(first)"
     }
+
+    /// The xruns as a finding, its sentence after `context`.
+    func finding(_ context: String = "") -> Finding {
+        Finding(.xrun, context + briefly, frame: events.first.map { Int($0.framePosition) }, figure: Double(total))
+    }
+}
+
+extension Recording {
+    /// What was played and what was captured, as a pair of recordings named `played` and `captured` (plus `suffix`).
+    static func pair(played: TestSignal, captured: [Float], channels: Int, rate: Double, suffix: String = "") -> [Recording] {
+        [
+            Recording(name: "played" + suffix, samples: played.samples, channels: played.channels, sampleRate: rate),
+            Recording(name: "captured" + suffix, samples: captured, channels: max(1, channels), sampleRate: rate),
+        ]
+    }
+}
+
+extension IntegrityReport {
+    /// The report's problems as findings, each sentence after `context`.
+    func findings(_ context: String = "") -> [Finding] { problems.map { $0.finding.prefixed(context) } }
 }
 
 /// Formats frames with their duration at `rate`.

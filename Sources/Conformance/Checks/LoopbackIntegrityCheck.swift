@@ -17,7 +17,7 @@ public struct LoopbackIntegrityCheck: Check {
 
     /// Plays the signal through the loop and compares frame by frame.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        if let skip = context.skipUnlessLoop() { return skip }
+        if let skip = try context.skipUnlessLoop() { return skip }
         let signal = context.noise(frames: context.target.durationFrames)
         let run = try LoopRunner.run(in: context, signal: signal)
         if let error = run.error { throw error }
@@ -27,6 +27,42 @@ public struct LoopbackIntegrityCheck: Check {
         measured.add(run.xruns)
         if let roundTrip = run.granted.roundTripLatencyFrames { measured.set("reported_latency_frames", roundTrip) }
         if report.isIntact { return .pass(measured: measured) }
-        return .fail(report.summary, measured: measured, recordings: run.recordings())
+        let format = context.target.format
+        guard let bits = report.quantisedBits, bits < format.significantBits else {
+            return .fail(report.findings(), measured: measured, recordings: run.recordings())
+        }
+        measured.set("carried_bits", bits)
+        let instead = "run --format s\(bits) to test it bit for bit"
+        guard context.loopKind() == .soundServer else {
+            let finding = report.findings()[0]
+            return .fail(finding.appending("; \(format) cannot pass bit for bit: \(instead)"), measured: measured, recordings: run.recordings())
+        }
+        // A sound server that carries fewer bits than the format is judged by SNR, not bit for bit.
+        let limit = context.target.limits.minimumConversionSNR
+        let bySNR = IntegrityAnalysis.compare(
+            played: run.played, captured: run.capture, lags: 0..<LoopRunner.defaultTail(run.granted), analog: true, minimumSNR: limit)
+        measured.add(bySNR, prefix: "snr_compared_")
+        let note = "the sound server carries \(bits) bits, so \(format) is compared by SNR (≥ \(MeasuredValue.format(limit)) dB); \(instead)"
+        if bySNR.isIntact { return .pass(note, measured: measured) }
+        return .fail(bySNR.findings("compared by SNR: "), measured: measured, recordings: run.recordings())
+    }
+}
+
+extension IntegrityReport {
+    /// The bits a quantising path kept, when that is what the comparison found.
+    var quantisedBits: Int? {
+        for problem in problems { if case .quantised(let bits, _) = problem { return bits } }
+        return nil
+    }
+}
+
+extension SampleFormat {
+    /// The bits of precision a sample carries (a float's 24-bit significand).
+    var significantBits: Int {
+        switch self {
+        case .int16: 16
+        case .int24, .float32: 24
+        case .int32: 32
+        }
     }
 }

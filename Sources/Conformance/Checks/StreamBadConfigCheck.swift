@@ -39,8 +39,8 @@ public struct StreamBadConfigCheck: Check {
         SampleFormat.allCases.first { !device.supportedFormats.contains($0) }
     }
 
-    private func rateCase(_ rate: Double, _ target: ConformanceTarget) -> Case {
-        var configuration = target.configuration()
+    private func rateCase(_ rate: Double, _ base: StreamConfiguration) -> Case {
+        var configuration = base
         configuration.sampleRate = rate
         let text = MeasuredValue.format(rate)
         return Case(name: "rate \(text) Hz", configuration: configuration, mentions: text) {
@@ -51,18 +51,20 @@ public struct StreamBadConfigCheck: Check {
 
     /// Tries each impossible request.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        let target = context.target
         let output = try context.outputDevice()
+        // Every request but the format one asks for a format the device takes, so only its own fault is refused.
+        let format = output.supportedFormats.contains(context.target.format) ? context.target.format : output.supportedFormats.first
+        let base = context.target.configuration(format: format)
         let unknown = "conform-no-such-device"
         var measured = Measurements()
         var notes: [String] = []
         var cases: [Case] = []
         let rate = Self.impossibleRate(for: output)
-        cases.append(rateCase(rate, target))
+        cases.append(rateCase(rate, base))
         measured.set("rate_requested_hz", rate)
         if output.maxOutputChannels > 0 {
             let tooMany = output.maxOutputChannels + 1
-            var channels = target.configuration()
+            var channels = base
             channels.output?.channels = tooMany
             cases.append(Case(name: "\(tooMany) output channels", configuration: channels, mentions: "\(tooMany)") {
                 if case .unsupportedChannelCount(let requested, .output, _, _, _) = $0 { return requested == tooMany }
@@ -72,14 +74,14 @@ public struct StreamBadConfigCheck: Check {
         } else {
             notes.append("too many channels not tried: '\(output.id)' has no playback channels")
         }
-        var device = target.configuration()
+        var device = base
         device.output?.device = unknown
         cases.append(Case(name: "device '\(unknown)'", configuration: device, mentions: unknown) {
             if case .unknownDevice(let name, _, _) = $0 { return name == unknown }
             return false
         })
         if let format = Self.unlistedFormat(for: output) {
-            var unsupported = target.configuration()
+            var unsupported = base
             unsupported.output?.format = format
             cases.append(Case(name: "format \(format)", configuration: unsupported, mentions: format.rawValue) {
                 if case .unsupportedFormat(let requested, _, _) = $0 { return requested == format }
@@ -90,7 +92,7 @@ public struct StreamBadConfigCheck: Check {
             notes.append("unsupported format skipped: '\(output.id)' lists every format (\(SampleFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
             measured.set("format_requested", "skipped: all listed")
         }
-        var problems: [String] = []
+        var findings: [Finding] = []
         var refused = 0
         var usedRate = rate
         var queue = cases
@@ -107,16 +109,16 @@ public struct StreamBadConfigCheck: Check {
                 if item.configuration.sampleRate == 1, granted.sampleRate == 1, context.loopKind() != .digital {
                     usedRate = Self.farAboveRate(for: output)
                     notes.append("'\(output.id)' really runs at 1 Hz (a converting device whose listed rates are a sample), so \(MeasuredValue.format(usedRate)) Hz was asked for instead")
-                    item = rateCase(usedRate, target)
+                    item = rateCase(usedRate, base)
                     queue.insert(item, at: 0)
                     continue
                 }
-                problems.append("\(item.name) was accepted (granted \(MeasuredValue.format(granted.sampleRate)) Hz, \(granted.output?.channels ?? 0) channels, \(granted.output?.format.rawValue ?? "-"))")
+                findings.append(Finding(.refusal, "\(item.name) was accepted (granted \(MeasuredValue.format(granted.sampleRate)) Hz, \(granted.output?.channels ?? 0) channels, \(granted.output?.format.rawValue ?? "-"))"))
             } catch {
                 if !item.matches(error) {
-                    problems.append("\(item.name) was refused with the wrong error: \(error)")
+                    findings.append(Finding(.refusal, "\(item.name) was refused with the wrong error: \(error)"))
                 } else if !error.description.contains(item.mentions) {
-                    problems.append("\(item.name) was refused but the message does not name '\(item.mentions)': \(error)")
+                    findings.append(Finding(.refusal, "\(item.name) was refused but the message does not name '\(item.mentions)': \(error)"))
                 } else {
                     refused += 1
                 }
@@ -125,7 +127,7 @@ public struct StreamBadConfigCheck: Check {
         measured.set("rate_requested_hz", usedRate)
         measured.set("requests", cases.count)
         measured.set("refused_correctly", refused)
-        if problems.isEmpty { return .pass(notes.joined(separator: "; "), measured: measured) }
-        return .fail(problems.joined(separator: "; "), measured: measured)
+        if format != context.target.format, let format { notes.append("the other requests ask for \(format), a format '\(output.id)' takes") }
+        return .judged(findings, note: notes.joined(separator: "; "), measured: measured)
     }
 }
