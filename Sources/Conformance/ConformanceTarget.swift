@@ -49,6 +49,13 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
         self.notes = notes
     }
 
+    /// A format both devices take: float when they take it, else the widest
+    /// integer; `nil` when they share none. A device not given takes any.
+    public static func preferredFormat(input: DeviceInfo?, output: DeviceInfo?) -> SampleFormat? {
+        let taken = Set(input?.supportedFormats ?? SampleFormat.allCases).intersection(output?.supportedFormats ?? SampleFormat.allCases)
+        return [SampleFormat.float32, .int32, .int24, .int16].first(where: taken.contains)
+    }
+
     /// Frames in ``duration`` at ``rate``.
     public var durationFrames: Int { max(1, Int((duration * rate).rounded())) }
 

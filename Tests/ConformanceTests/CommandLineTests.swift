@@ -64,7 +64,8 @@ extension StreamingTests {
             #expect(run.stdout.contains("conform: loopback:default"))
             let lines = run.stdout.split(separator: "\n")
             let header = try #require(lines.first { $0.hasPrefix("CHECK") })
-            #expect(header.contains("RESULT") && header.contains("MEASURED") && header.contains("CRITERION"))
+            #expect(header.contains("RESULT") && header.contains("MEASURED") && !header.contains("CRITERION"))
+            for line in lines { #expect(line.count <= ReportText.width, "wider than a \(ReportText.width)-column terminal: \(line)") }
             let resultColumn = header.range(of: "RESULT")!.lowerBound.utf16Offset(in: header)
             for id in ConformanceSuite.checkIDs {
                 let row = try #require(lines.first { $0.hasPrefix(id + " ") }, "row for \(id)")
@@ -72,6 +73,17 @@ extension StreamingTests {
                 #expect(cell == "PASS", "\(row)")
             }
             #expect(run.stdout.contains("13 passed, 0 failed, 0 skipped, 0 errors"))
+            #expect(!run.stdout.contains("criteria:"))
+            #expect(!run.stdout.contains("running "), "no live status line when stdout is not a terminal")
+        }
+
+        @Test func verboseListsEachChecksCriterionBelowTheTable() throws {
+            let run = try ConformBinary.run(["--verbose", "--checks", "clock.drift,devices.enumerate"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            let criteria = try #require(run.stdout.range(of: "\ncriteria:\n"), "\(run.stdout)")
+            let below = run.stdout[criteria.upperBound...]
+            #expect(below.contains("clock.drift: |drift| ≤ 100 ppm"), "\(below)")
+            #expect(below.contains("devices.enumerate: listed;"), "\(below)")
         }
 
         @Test func wholeSuitePassesOnTheRealTimeClock() throws {

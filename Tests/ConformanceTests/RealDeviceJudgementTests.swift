@@ -330,6 +330,17 @@ import Testing
         #expect(StreamBadConfigCheck.farAboveRate(for: device(rates: [48_000])) == 1_000_000)
     }
 
+    @Test func theDefaultFormatIsFloatWhenTakenElseTheWidestInteger() {
+        let s16Card = device(rates: [48_000], formats: [.int16])
+        #expect(ConformanceTarget.preferredFormat(input: s16Card, output: s16Card) == .int16)
+        let wide = device(rates: [48_000], formats: [.int16, .int32, .int24])
+        #expect(ConformanceTarget.preferredFormat(input: wide, output: wide) == .int32)
+        #expect(ConformanceTarget.preferredFormat(input: wide, output: s16Card) == .int16, "a format both take")
+        let server = device(rates: [48_000], formats: [.int16, .float32])
+        #expect(ConformanceTarget.preferredFormat(input: server, output: server) == .float32)
+        #expect(ConformanceTarget.preferredFormat(input: device(rates: [48_000], formats: [.float32]), output: s16Card) == nil)
+    }
+
     @Test func theUnsupportedFormatIsOneTheDeviceDoesNotList() {
         #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: [.float32, .int16])) == .int24)
         #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: SampleFormat.allCases)) == nil)
@@ -397,6 +408,55 @@ extension StreamingTests {
             #expect(report.passed, "\(describe(report))")
             #expect(report.checks[0].measured["rate_requested_hz"] == .number(1))
             #expect(report.checks[0].message.contains("lists every format"))
+        }
+
+        /// A loop that returns nothing, as ALSA's null device or a card with no cable does.
+        func silentLoop() throws -> LoopbackBackend {
+            let loopback = LoopbackBackend()
+            try loopback.device(named: DeviceSpec.defaultDevice).setFaults([.insert(at: 0, frames: 1_000_000)])
+            return loopback
+        }
+
+        static let loopChecks = ["loopback.integrity", "loopback.latency", "xrun.detect", "blocking.io", "overlap.chunks", "formats", "rates"]
+
+        @Test func devicesThatAreNotALoopSkipTheLoopChecksInOneLineAndRunTheOthers() throws {
+            let report = try ConformanceSuite(backend: NonDigitalBackend(silentLoop())).run(checks: nil)
+            for id in Self.loopChecks {
+                let result = try #require(report.result(id))
+                #expect(result.result == .skip, "\(id): \(result.message)")
+                #expect(result.message == "nothing came back: the capture is silent; connect the output to the input, or pick a loop device")
+            }
+            for result in report.checks where !Self.loopChecks.contains(result.id) {
+                #expect(result.result == .pass, "\(result.id) [\(result.result)]: \(result.message)")
+            }
+            #expect(report.result("stream.start-stop")?.measured["restart_loop"] == .text("not compared: the capture is silent"))
+        }
+
+        @Test func aDigitalLoopThatReturnsNothingFailsFastWithTheFinding() throws {
+            let report = try ConformanceSuite(backend: silentLoop()).run(checks: ["loopback.integrity", "blocking.io"])
+            for result in report.checks {
+                #expect(result.result == .fail, "\(result.id): \(result.message)")
+                #expect(result.findings.map(\.kind) == [.silentCapture], "\(result.id): \(result.message)")
+            }
+        }
+
+        @Test func aCheckPastItsDeadlineEndsWithANamedErrorAndTheRestSayWhy() {
+            struct Hangs: Check {
+                var id: String { "custom.hang" }
+                var summary: String { "hangs" }
+                func criterion(for target: ConformanceTarget) -> String { "never" }
+                func run(in context: CheckContext) throws -> CheckOutcome {
+                    Pause.sleep(seconds: 2)
+                    return .pass()
+                }
+            }
+            let context = CheckContext(backend: LoopbackBackend(), target: ConformanceTarget())
+            let started = Pause.monotonicSeconds()
+            let result = ConformanceSuite.run(Hangs(), in: context, deadline: 0.2)
+            #expect(Pause.monotonicSeconds() - started < 1.5)
+            #expect(result.result == .error)
+            #expect(result.findings.map(\.kind) == [.timeout])
+            #expect(result.message == "did not finish in 0.2 s: the device or backend stopped answering")
         }
 
         @Test func ratesSkipsWhenTheDeviceListsNoStandardRate() throws {
