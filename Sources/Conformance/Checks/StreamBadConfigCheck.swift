@@ -94,6 +94,7 @@ public struct StreamBadConfigCheck: Check {
         }
         var findings: [Finding] = []
         var refused = 0
+        var takenAsAsked = 0
         var usedRate = rate
         var queue = cases
         while !queue.isEmpty {
@@ -113,6 +114,13 @@ public struct StreamBadConfigCheck: Check {
                     queue.insert(item, at: 0)
                     continue
                 }
+                // A plugin with no hardware behind it (ALSA's null) may really take the request as asked:
+                // granted exactly, that is no wrong answer. A digital loop's list is its truth, so there it is.
+                if context.loopKind() != .digital, granted.matches(item.configuration) {
+                    notes.append("'\(output.id)' takes \(item.name) as asked, so there is no such request for it to refuse")
+                    takenAsAsked += 1
+                    continue
+                }
                 findings.append(Finding(.refusal, "\(item.name) was accepted (granted \(MeasuredValue.format(granted.sampleRate)) Hz, \(granted.output?.channels ?? 0) channels, \(granted.output?.format.rawValue ?? "-"))"))
             } catch {
                 if !item.matches(error) {
@@ -127,7 +135,19 @@ public struct StreamBadConfigCheck: Check {
         measured.set("rate_requested_hz", usedRate)
         measured.set("requests", cases.count)
         measured.set("refused_correctly", refused)
+        if takenAsAsked > 0 { measured.set("taken_as_asked", takenAsAsked) }
         if format != context.target.format, let format { notes.append("the other requests ask for \(format), a format '\(output.id)' takes") }
         return .judged(findings, note: notes.joined(separator: "; "), measured: measured)
+    }
+}
+
+extension GrantedConfiguration {
+    /// Whether the stream got the rate, and each direction the channels and format, that `configuration` asked for.
+    func matches(_ configuration: StreamConfiguration) -> Bool {
+        func same(_ granted: GrantedDirection?, _ asked: StreamParameters?) -> Bool {
+            guard let asked else { return granted == nil }
+            return granted?.channels == asked.channels && granted?.format == asked.format
+        }
+        return sampleRate == configuration.sampleRate && same(input, configuration.input) && same(output, configuration.output)
     }
 }
