@@ -93,10 +93,8 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
 public struct ConformanceLimits: Sendable, Hashable, Codable {
     /// `clock.drift` fails above this many parts per million (a digital or analogue loop on a card).
     public var maxDriftPPM: Double
-    /// `clock.drift` through a sound server (a loop that is neither digital nor
-    /// analogue): the limit in parts per million. The client sees the server's
-    /// latency adjustments on top of its clock: 40 to 170 ppm were measured
-    /// over 1.5 to 6 s on PulseAudio's null sink, whose clock is the host's.
+    /// `clock.drift` through a sound server: the limit in parts per million
+    /// (the client sees the server's latency moves on top of its clock; docs/conform-judgement.md).
     public var maxServerDriftPPM: Double
     /// `loopback.integrity` on an analogue loop fails below this signal-to-noise ratio, in dB.
     public var minimumSNR: Double

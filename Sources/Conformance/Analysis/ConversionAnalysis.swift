@@ -33,11 +33,8 @@ public struct ConversionReport: Sendable, Hashable {
 /// played one's, so a wrong full-scale factor shows as a gain error however
 /// clean the signal is.
 public enum ConversionAnalysis {
-    /// Coefficients of the fitted filter (odd: centred on the alignment).
-    ///
-    /// A sound server's high-quality resampler, there and back (96 kHz to a
-    /// 48 kHz sink and back), has a long response: 15 coefficients explained
-    /// it to 36 dB, 63 to 60 dB and more.
+    /// Coefficients of the fitted filter (odd: centred on the alignment), enough for a
+    /// high-quality resampler there and back (docs/conform-judgement.md).
     public static let taps = 63
     /// Frames left out at each end of the signal, where a resampler's filter starts and stops.
     static let edge = 64

@@ -115,6 +115,8 @@ public struct IntegrityReport: Sendable, Hashable {
     public var problems: [IntegrityProblem]
     /// Overall signal-to-noise ratio in dB (analogue comparisons).
     public var snr: Double?
+    /// Set when a path that carries only this many bits was compared by SNR instead of bit for bit.
+    public var carriedBits: Int?
 
     /// Whether the signal came back intact.
     public var isIntact: Bool { problems.isEmpty && lag != nil }

@@ -35,17 +35,32 @@ extension CheckContext {
     func compare(_ run: LoopRun, signalRange: Range<Int>? = nil, extraLag: Int = 0) -> IntegrityReport {
         let range = signalRange ?? 0..<run.played.frames
         let window = LoopRunner.defaultTail(run.granted) + extraLag
-        return IntegrityAnalysis.compare(
+        return integrity(
             played: run.played, captured: run.capture, signalRange: range,
-            lags: (range.lowerBound - extraLag)..<(range.lowerBound + window),
-            analog: target.analog, minimumSNR: target.limits.minimumSNR, maxShift: max(16384, extraLag))
+            lags: (range.lowerBound - extraLag)..<(range.lowerBound + window), maxShift: max(16384, extraLag))
     }
 
     /// Compares a signal with a blocking stream's capture, searched for in its first `window` frames.
     func compare(played: TestSignal, captured: [Float], channels: Int, window: Int) -> IntegrityReport {
-        IntegrityAnalysis.compare(
-            played: played, captured: TestSignal(samples: captured, channels: max(1, channels)), lags: 0..<window,
-            analog: target.analog, minimumSNR: target.limits.minimumSNR)
+        integrity(played: played, captured: TestSignal(samples: captured, channels: max(1, channels)), signalRange: nil, lags: 0..<window)
+    }
+
+    /// Bit for bit (by SNR on an analogue loop); through a sound server that
+    /// carries fewer bits than the target's format, by the conversion SNR limit instead.
+    private func integrity(
+        played: TestSignal, captured: TestSignal, signalRange: Range<Int>?, lags: Range<Int>, maxShift: Int = 16384
+    ) -> IntegrityReport {
+        func compare(analog: Bool, minimumSNR: Double) -> IntegrityReport {
+            IntegrityAnalysis.compare(
+                played: played, captured: captured, signalRange: signalRange, lags: lags, analog: analog, minimumSNR: minimumSNR, maxShift: maxShift)
+        }
+        let report = compare(analog: target.analog, minimumSNR: target.limits.minimumSNR)
+        guard !target.analog, let bits = report.quantisedBits, bits < target.format.significantBits, loopKind() == .soundServer else {
+            return report
+        }
+        var bySNR = compare(analog: true, minimumSNR: target.limits.minimumConversionSNR)
+        bySNR.carriedBits = bits
+        return bySNR
     }
 
     /// A fresh signal for the target's format and channels.

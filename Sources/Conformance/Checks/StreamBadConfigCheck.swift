@@ -11,7 +11,7 @@ public struct StreamBadConfigCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "a rate outside the device's (1 Hz, or 10 × its highest if it lists 1 Hz), one channel more than it has, an unknown device, a format it does not list: each refused with the matching HALError naming the value"
+        "an impossible rate, one channel too many, an unknown device and an unlisted format: each refused with the HALError naming the value"
     }
 
     /// A request that must be refused, and how to recognise the right refusal.
