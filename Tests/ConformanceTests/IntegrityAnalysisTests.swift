@@ -174,6 +174,14 @@ import Testing
         #expect(report.problems[0].finding.figure == 16)
     }
 
+    @Test func withinOneStepOfWhatAPathCarriesDroppedFramesAreStillFoundAndPlaced() {
+        let played = TestSignal.noise(frames: 20_000, channels: 2, format: .float32, seed: 13)
+        var captured = through(played) { sample, _ in (sample * 32768).rounded() / 32768 }
+        captured.samples.removeSubrange((latency + 9000) * 2..<(latency + 9016) * 2)
+        let report = IntegrityAnalysis.compare(played: played, captured: captured, lags: 0..<4096, tolerance: 0x1p-15)
+        #expect(report.problems == [.framesMissing(count: 16, captureFrame: latency + 9000, signalFrame: 9000)], "\(report.summary)")
+    }
+
     @Test func realDamageIsNotExplainedAway() {
         // Half the signal replaced by other noise: no simple change explains it.
         let other = TestSignal.noise(frames: 20_000, channels: 2, format: .int16, seed: 99)

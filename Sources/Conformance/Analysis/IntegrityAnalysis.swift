@@ -115,7 +115,7 @@ public struct IntegrityReport: Sendable, Hashable {
     public var problems: [IntegrityProblem]
     /// Overall signal-to-noise ratio in dB (analogue comparisons).
     public var snr: Double?
-    /// Set when a path that carries only this many bits was compared by SNR instead of bit for bit.
+    /// Set when a path that carries only this many bits was compared to within one step of that many bits.
     public var carriedBits: Int?
 
     /// Whether the signal came back intact.
@@ -147,9 +147,10 @@ public enum IntegrityAnalysis {
     ///   - analog: compare by SNR instead of exactly.
     ///   - minimumSNR: the SNR limit for analogue comparisons, in dB.
     ///   - maxShift: the largest run of missing or extra frames identified as such.
+    ///   - tolerance: how far a sample may be from the played one and still match (0: exactly).
     public static func compare(
         played: TestSignal, captured: TestSignal, signalRange: Range<Int>? = nil, lags: Range<Int>,
-        analog: Bool = false, minimumSNR: Double = 40, maxShift: Int = 16384
+        analog: Bool = false, minimumSNR: Double = 40, maxShift: Int = 16384, tolerance: Float = 0
     ) -> IntegrityReport {
         let range = (signalRange ?? 0..<played.frames).clamped(to: 0..<played.frames)
         var report = IntegrityReport(lag: nil, offset: nil, correlation: 0, comparedFrames: range.count, matchingFrames: 0, problems: [], snr: nil)
@@ -169,7 +170,7 @@ public enum IntegrityAnalysis {
         report.lag = match.lag
         report.offset = match.lag - range.lowerBound
         report.correlation = match.correlation
-        let comparison = Comparison(played: played, captured: captured, offset: match.lag - range.lowerBound, range: range, resync: resyncFrames)
+        let comparison = Comparison(played: played, captured: captured, offset: match.lag - range.lowerBound, range: range, resync: resyncFrames, tolerance: tolerance)
         if let mapping = comparison.channelProblem(analog: analog) {
             report.problems.append(mapping)
             return report
@@ -210,14 +211,16 @@ struct Comparison {
     let offset: Int
     let range: Range<Int>
     let resync: Int
+    let tolerance: Float
     let channels: Int
 
-    init(played: TestSignal, captured: TestSignal, offset: Int, range: Range<Int>, resync: Int) {
+    init(played: TestSignal, captured: TestSignal, offset: Int, range: Range<Int>, resync: Int, tolerance: Float) {
         self.played = played
         self.captured = captured
         self.offset = offset
         self.range = range
         self.resync = resync
+        self.tolerance = tolerance
         channels = min(played.channels, captured.channels)
     }
 
@@ -225,7 +228,7 @@ struct Comparison {
         guard captureFrame >= 0, captureFrame < captured.frames, signalFrame < played.frames else { return false }
         let p = signalFrame * played.channels
         let c = captureFrame * captured.channels
-        for channel in 0..<channels where played.samples[p + channel] != captured.samples[c + channel] {
+        for channel in 0..<channels where !(abs(played.samples[p + channel] - captured.samples[c + channel]) <= tolerance) {
             return false
         }
         return true

@@ -46,21 +46,22 @@ extension CheckContext {
     }
 
     /// Bit for bit (by SNR on an analogue loop); through a sound server that
-    /// carries fewer bits than the target's format, by the conversion SNR limit instead.
+    /// carries fewer bits than the target's format, to within one step of what it carries.
     private func integrity(
         played: TestSignal, captured: TestSignal, signalRange: Range<Int>?, lags: Range<Int>, maxShift: Int = 16384
     ) -> IntegrityReport {
-        func compare(analog: Bool, minimumSNR: Double) -> IntegrityReport {
+        func compare(tolerance: Float) -> IntegrityReport {
             IntegrityAnalysis.compare(
-                played: played, captured: captured, signalRange: signalRange, lags: lags, analog: analog, minimumSNR: minimumSNR, maxShift: maxShift)
+                played: played, captured: captured, signalRange: signalRange, lags: lags, analog: target.analog,
+                minimumSNR: target.limits.minimumSNR, maxShift: maxShift, tolerance: tolerance)
         }
-        let report = compare(analog: target.analog, minimumSNR: target.limits.minimumSNR)
+        let report = compare(tolerance: 0)
         guard !target.analog, let bits = report.quantisedBits, bits < target.format.significantBits, loopKind() == .soundServer else {
             return report
         }
-        var bySNR = compare(analog: true, minimumSNR: target.limits.minimumConversionSNR)
-        bySNR.carriedBits = bits
-        return bySNR
+        var carried = compare(tolerance: 1 / Float(1 << (bits - 1)))
+        carried.carriedBits = bits
+        return carried
     }
 
     /// A fresh signal for the target's format and channels.

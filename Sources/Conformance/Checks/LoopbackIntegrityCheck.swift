@@ -13,7 +13,7 @@ public struct LoopbackIntegrityCheck: Check {
     public func criterion(for target: ConformanceTarget) -> String {
         let compare = target.analog
             ? "SNR ≥ \(MeasuredValue.format(target.limits.minimumSNR)) dB"
-            : "bit-exact (by SNR ≥ \(MeasuredValue.format(target.limits.minimumConversionSNR)) dB through a sound server that carries fewer bits)"
+            : "bit-exact (to within one step of what a sound server carries, when that is fewer bits)"
         return "\(MeasuredValue.format(target.duration)) s of \(target.format) noise: \(compare), no missing/extra frames, channels in order"
     }
 
@@ -35,8 +35,8 @@ public struct LoopbackIntegrityCheck: Check {
         let format = context.target.format
         let instead = "run --format s\(bits) to test it bit for bit"
         if report.carriedBits != nil {
-            let note = "the sound server carries \(bits) bits, so \(format) is compared by SNR (≥ \(MeasuredValue.format(context.target.limits.minimumConversionSNR)) dB); \(instead)"
-            return .judged(report.findings("compared by SNR: "), note: note, measured: measured, recordings: run.recordings())
+            let note = "the sound server carries \(bits) bits, so \(format) is compared to within one step of \(bits) bits; \(instead)"
+            return .judged(report.findings("compared to within one \(bits)-bit step: "), note: note, measured: measured, recordings: run.recordings())
         }
         let findings = report.findings()
         return .fail([findings[0].appending("; \(format) cannot pass bit for bit: \(instead)")] + findings.dropFirst(), measured: measured, recordings: run.recordings())
