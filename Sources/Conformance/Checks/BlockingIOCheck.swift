@@ -22,9 +22,8 @@ public struct BlockingIOCheck: Check {
     /// Writes and reads the signal in uneven chunks from one thread.
     public func run(in context: CheckContext) throws -> CheckOutcome {
         if let skip = try context.skipUnlessLoop() { return skip }
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
         defer { stream.close() }
-        context.noteGranted(stream.granted)
         let granted = stream.granted
         let period = max(granted.framesPerPeriod, 1)
         // Made before the start, so a slow machine does not let the device run far ahead of the first write.

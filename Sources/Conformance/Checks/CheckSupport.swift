@@ -64,6 +64,14 @@ extension CheckContext {
         return carried
     }
 
+    /// Opens the target's duplex configuration as a blocking stream with rings of
+    /// `bufferFrames` frames, noting what was granted for the report.
+    func openBlockingStream(bufferFrames: Int) throws(HALError) -> AudioStream {
+        let stream = try backend.openBlockingStream(target.configuration(), bufferFrames: bufferFrames)
+        noteGranted(stream.granted)
+        return stream
+    }
+
     /// A fresh signal for the target's format and channels.
     func noise(frames: Int, format: SampleFormat? = nil, seed: UInt64 = 0x5EED_AD10) -> TestSignal {
         TestSignal.noise(frames: frames, channels: target.channels, format: format ?? target.format, seed: seed)

@@ -25,9 +25,8 @@ public struct OverlapChunksCheck: Check {
     public func run(in context: CheckContext) throws -> CheckOutcome {
         if let skip = try context.skipUnlessLoop() { return skip }
         // The rings hold the first write while capture piles up behind a sound server's buffer.
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.ringFrames)
+        let stream = try context.openBlockingStream(bufferFrames: Self.ringFrames)
         defer { stream.close() }
-        context.noteGranted(stream.granted)
         let granted = stream.granted
         let outputChannels = granted.output?.channels ?? context.target.channels
         let inputChannels = granted.input?.channels ?? context.target.channels

@@ -46,8 +46,7 @@ public struct StreamStartStopCheck: Check {
     }
 
     private func startAndQueue(_ context: CheckContext) throws(HALError) -> Queued {
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
-        context.noteGranted(stream.granted)
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
         do {
             try stream.start()
             let capacity = stream.writeAvailable
@@ -102,8 +101,7 @@ public struct StreamStartStopCheck: Check {
     private func restart(
         _ context: CheckContext, compareLoop: Bool, _ measured: inout Measurements, _ recordings: inout [Recording]
     ) throws(HALError) -> [Finding] {
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
-        context.noteGranted(stream.granted)
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
         defer { stream.close() }
         try stream.start()
         let capacity = stream.writeAvailable
