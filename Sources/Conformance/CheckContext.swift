@@ -66,16 +66,19 @@ public final class CheckContext: @unchecked Sendable {
         return all
     }
 
-    /// The listed device `id` names: itself, or the listed device an alias
-    /// stands for (`hw:0` for `hw:0,0`), whose id it then carries; `nil` when it names none.
+    /// The listed device `info` stands for: itself, or the listed device an
+    /// alias names (`hw:0` for `hw:0,0`), found by describing itself alike
+    /// (a listed id that extends the alias wins a tie); `nil` when none does.
     public func listedDevice(_ info: DeviceInfo) throws(HALError) -> DeviceInfo? {
         let all = try devices()
         if let exact = all.first(where: { $0.id == info.id }) { return exact }
-        return all.first { listed in
-            var alias = listed
-            alias.id = info.id
-            return alias == info
+        let alike = all.filter { listed in
+            listed.name == info.name && listed.backend == info.backend && listed.driver == info.driver
+                && listed.maxInputChannels == info.maxInputChannels && listed.maxOutputChannels == info.maxOutputChannels
+                && listed.supportedSampleRates == info.supportedSampleRates && listed.supportedFormats == info.supportedFormats
+                && listed.isDigitalLoopback == info.isDigitalLoopback
         }
+        return alike.first { $0.id.hasPrefix(info.id + ",") } ?? alike.first
     }
 
     private func device(_ id: String?, direction: Direction) throws(HALError) -> DeviceInfo {

@@ -373,6 +373,29 @@ final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
     }
 }
 
+/// A backend that also opens its devices under an alias (`hw:0` for `hw:0,0`), which it does not list.
+final class AliasingBackend: AudioBackend, @unchecked Sendable {
+    let base = LoopbackBackend()
+    static let alias = "loopback-alias"
+    var name: String { base.name }
+    var availability: BackendAvailability { base.availability }
+    func devices() throws(HALError) -> [DeviceInfo] { try base.devices() }
+    func device(id: String) throws(HALError) -> DeviceInfo {
+        guard id == Self.alias else { return try base.device(id: id) }
+        var device = try base.device(id: "loopback")
+        device.id = id
+        device.isDefaultInput = false
+        device.isDefaultOutput = false
+        return device
+    }
+    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+        var resolved = configuration
+        if resolved.input?.device == Self.alias { resolved.input?.device = "loopback" }
+        if resolved.output?.device == Self.alias { resolved.output?.device = "loopback" }
+        return try base.makeDriver(for: resolved)
+    }
+}
+
 extension StreamingTests {
     /// The checks on the loopback backend when its devices are taken as a digital loop and as not.
     @Suite struct LoopKinds {
@@ -457,6 +480,13 @@ extension StreamingTests {
             #expect(result.result == .error)
             #expect(result.findings.map(\.kind) == [.timeout])
             #expect(result.message == "did not finish in 0.2 s: the device or backend stopped answering")
+        }
+
+        @Test func anAliasIsTheListedDeviceItNamesInEveryCheck() throws {
+            let target = ConformanceTarget(inputDevice: AliasingBackend.alias, outputDevice: AliasingBackend.alias)
+            let report = ConformanceSuite(backend: AliasingBackend(), target: target).run([DevicesEnumerateCheck(), LoopbackIntegrityCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.result("devices.enumerate")?.measured["input_device"] == .text("loopback (as loopback-alias)"))
         }
 
         @Test func ratesSkipsWhenTheDeviceListsNoStandardRate() throws {
