@@ -351,21 +351,26 @@ import Testing
 /// the way a sound server's devices describe themselves.
 final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
     let base: any AudioBackend
-    init(_ base: any AudioBackend) { self.base = base }
+    /// The driver the devices report: `nil` for a sound server, a card's driver for hardware.
+    let driver: String?
+    init(_ base: any AudioBackend, driver: String? = nil) {
+        self.base = base
+        self.driver = driver
+    }
     var name: String { base.name }
     var availability: BackendAvailability { base.availability }
     func devices() throws(HALError) -> [DeviceInfo] {
         try base.devices().map { device in
             var device = device
             device.isDigitalLoopback = false
-            device.driver = nil
+            device.driver = self.driver
             return device
         }
     }
     func device(id: String) throws(HALError) -> DeviceInfo {
         var device = try base.device(id: id)
         device.isDigitalLoopback = false
-        device.driver = nil
+        device.driver = driver
         return device
     }
     func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
@@ -480,6 +485,16 @@ extension StreamingTests {
             #expect(result.result == .error)
             #expect(result.findings.map(\.kind) == [.timeout])
             #expect(result.message == "did not finish in 0.2 s: the device or backend stopped answering")
+        }
+
+        @Test func aCardThatIsNoDigitalLoopbackIsJudgedAsACardNotASoundServer() throws {
+            let backend = NonDigitalBackend(LoopbackBackend(), driver: "Dummy")
+            let report = ConformanceSuite(backend: backend).run([ClockDriftCheck(), LoopbackLatencyCheck(), FormatsCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.result("clock.drift")?.measured["limit_ppm"] == .number(100))
+            #expect(report.result("loopback.latency")?.measured["loop"] == .text("card"))
+            #expect(report.result("loopback.latency")?.measured["tolerance_frames"] == .integer(256), "one period")
+            #expect(report.result("formats")?.measured["bit_exact"] == .text("f32 s16 s24 s32"))
         }
 
         @Test func anAliasIsTheListedDeviceItNamesInEveryCheck() throws {

@@ -17,15 +17,16 @@ extension CheckContext {
     /// What a check that needs a loop says when nothing came back.
     static let silentCaptureSentence = "nothing came back: the capture is silent; connect the output to the input, or pick a loop device"
 
-    /// What kind of loop the target's devices form: digital (bit for bit) or not.
+    /// What kind of loop the target's devices form.
     ///
-    /// A loop is digital when both devices say they are a digital loopback
-    /// (``DeviceInfo/isDigitalLoopback``: snd-aloop, the loopback backend)
-    /// and `--analog` was not given. A sound server's monitor or a cable is not.
+    /// Analogue with `--analog`; digital when both devices say they are a
+    /// digital loopback (``DeviceInfo/isDigitalLoopback``: snd-aloop, the
+    /// loopback backend); a card when both have a driver (hardware); else a sound server.
     func loopKind() -> LoopKind {
         if target.analog { return .analogue }
         guard let input = try? inputDevice(), let output = try? outputDevice() else { return .soundServer }
-        return input.isDigitalLoopback && output.isDigitalLoopback ? .digital : .soundServer
+        if input.isDigitalLoopback && output.isDigitalLoopback { return .digital }
+        return input.driver != nil && output.driver != nil ? .card : .soundServer
     }
 
     /// Compares what a loop run played with what it captured.
@@ -84,10 +85,12 @@ public enum LoopKind: String, Sendable, Hashable, CustomStringConvertible {
     case digital
     /// Through a sound server (its monitor, a plugin that converts): digital, but not bit for bit in every format and rate.
     case soundServer = "sound-server"
+    /// A sound card that is no digital loopback, looped by a digital cable: bit for bit, each stream starting on the card's own period.
+    case card
     /// An analogue cable (`--analog`).
     case analogue = "analogue"
 
-    /// `digital`, `sound-server` or `analogue`.
+    /// `digital`, `sound-server`, `card` or `analogue`.
     public var description: String { rawValue }
 }
 

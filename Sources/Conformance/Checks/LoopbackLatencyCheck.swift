@@ -87,7 +87,7 @@ public struct LoopbackLatencyCheck: Check {
     public static func correlationLimit(loop: LoopKind) -> Double {
         switch loop {
         case .digital: 0.99
-        case .soundServer: 0.9
+        case .soundServer, .card: 0.9
         case .analogue: 0.5
         }
     }
@@ -99,7 +99,7 @@ public struct LoopbackLatencyCheck: Check {
     public static func tolerance(loop: LoopKind, period: Int, buffer: Int) -> Int {
         switch loop {
         case .digital: 1
-        case .analogue: max(1, period)
+        case .analogue, .card: max(1, period)
         case .soundServer: max(1, period, buffer)
         }
     }

@@ -107,7 +107,7 @@ public struct StreamBadConfigCheck: Check {
                 // (ALSA's pulse plugin does). Granted exactly, that is no refusal to demand:
                 // ask for a rate far above everything it lists instead. A digital loop's list
                 // is its truth, so there accepting 1 Hz stays a failure.
-                if item.configuration.sampleRate == 1, granted.sampleRate == 1, context.loopKind() != .digital {
+                if item.configuration.sampleRate == 1, granted.sampleRate == 1, context.loopKind() == .soundServer {
                     usedRate = Self.farAboveRate(for: output)
                     notes.append("'\(output.id)' really runs at 1 Hz (a converting device whose listed rates are a sample), so \(MeasuredValue.format(usedRate)) Hz was asked for instead")
                     item = rateCase(usedRate, base)
@@ -115,8 +115,8 @@ public struct StreamBadConfigCheck: Check {
                     continue
                 }
                 // A plugin with no hardware behind it (ALSA's null) may really take the request as asked:
-                // granted exactly, that is no wrong answer. A digital loop's list is its truth, so there it is.
-                if context.loopKind() != .digital, granted.matches(item.configuration) {
+                // granted exactly, that is no wrong answer. A card's list is its truth, so there it is.
+                if context.loopKind() == .soundServer, granted.matches(item.configuration) {
                     notes.append("'\(output.id)' takes \(item.name) as asked, so there is no such request for it to refuse")
                     takenAsAsked += 1
                     continue

@@ -17,7 +17,7 @@ public enum SweepComparison: String, Sendable, Hashable, CustomStringConvertible
     public static func choose(loop: LoopKind, rate: Double, format: SampleFormat, target: ConformanceTarget) -> SweepComparison {
         switch loop {
         case .analogue: .analogue
-        case .digital: .bitExact
+        case .digital, .card: .bitExact
         case .soundServer: rate == target.rate && format == target.format ? .bitExact : .converted
         }
     }
