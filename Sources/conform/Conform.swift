@@ -73,7 +73,7 @@ struct Conform: ParsableCommand {
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
     var analog = false
 
-    @Flag(help: "List what each check requires below the table.")
+    @Flag(help: "Below the table, also say what passing checks noted, and what each check requires.")
     var verbose = false
 
     @Flag(name: .customLong("self-test"), help: "Run the suite clean and once per loopback fault kind; show which check caught each fault.")

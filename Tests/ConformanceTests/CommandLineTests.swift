@@ -84,6 +84,7 @@ extension StreamingTests {
             let below = run.stdout[criteria.upperBound...]
             #expect(below.contains("clock.drift: |drift| ≤ 100 ppm"), "\(below)")
             #expect(below.contains("devices.enumerate: listed;"), "\(below)")
+            #expect(run.stdout.contains("clock.drift [pass]: "), "a passing check's note is shown too")
         }
 
         @Test func wholeSuitePassesOnTheRealTimeClock() throws {

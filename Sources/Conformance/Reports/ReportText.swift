@@ -37,7 +37,8 @@ public struct ReportText: Sendable {
     }
 
     /// After the table: what was granted, notes the run added, what each
-    /// check that did not pass found, the criteria with `verbose`, and the counts.
+    /// check that did not pass found (with `verbose`, the notes of those that
+    /// passed too, and the criteria), and the counts.
     public func ending(_ report: ConformanceReport, notesShown: [String], verbose: Bool) -> String {
         var text = "\n"
         if let granted = report.granted {
@@ -45,7 +46,7 @@ public struct ReportText: Sendable {
             text += "granted: \(MeasuredValue.format(granted.sampleRate)) Hz, period \(granted.framesPerPeriod)\(latency), real time: \(granted.realTime)\n"
         }
         for note in report.notes where !notesShown.contains(note) { text += Self.wrapped("note: \(note)", indent: 6) }
-        let explained = report.checks.filter { $0.result != .pass && !$0.message.isEmpty }
+        let explained = report.checks.filter { ($0.result != .pass || verbose) && !$0.message.isEmpty }
         if !explained.isEmpty {
             text += "\n"
             for check in explained { text += Self.wrapped("\(check.id) [\(check.result)]: \(check.message)", indent: 4) }
