@@ -378,6 +378,44 @@ final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
     }
 }
 
+/// A sound-server-like backend that takes any rate and channel count: like
+/// ALSA's null PCM it grants what is asked (`honest`), or grants the device's own figures instead.
+final class AnythingGoesBackend: AudioBackend, @unchecked Sendable {
+    let base = NonDigitalBackend(LoopbackBackend())
+    let honest: Bool
+    init(honest: Bool) { self.honest = honest }
+    var name: String { base.name }
+    var availability: BackendAvailability { base.availability }
+    func devices() throws(HALError) -> [DeviceInfo] { try base.devices() }
+    func device(id: String) throws(HALError) -> DeviceInfo { try base.device(id: id) }
+    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+        var possible = configuration
+        possible.sampleRate = 48_000
+        possible.input?.channels = 2
+        possible.output?.channels = 2
+        let driver = try base.makeDriver(for: possible)
+        guard honest else { return driver }
+        var granted = driver.granted
+        granted.sampleRate = configuration.sampleRate
+        granted.input?.channels = configuration.input?.channels ?? 0
+        granted.output?.channels = configuration.output?.channels ?? 0
+        return GrantingDriver(base: driver, granted: granted)
+    }
+
+    /// Forwards to a driver but reports another grant.
+    final class GrantingDriver: StreamDriver, @unchecked Sendable {
+        let base: any StreamDriver
+        let granted: GrantedConfiguration
+        init(base: any StreamDriver, granted: GrantedConfiguration) {
+            self.base = base
+            self.granted = granted
+        }
+        func start(engine: StreamEngine) throws(HALError) { try base.start(engine: engine) }
+        func stop(drain: Bool) { base.stop(drain: drain) }
+        func close() { base.close() }
+    }
+}
+
 /// A backend that also opens its devices under an alias (`hw:0` for `hw:0,0`), which it does not list.
 final class AliasingBackend: AudioBackend, @unchecked Sendable {
     let base = LoopbackBackend()
@@ -495,6 +533,15 @@ extension StreamingTests {
             #expect(report.result("loopback.latency")?.measured["loop"] == .text("card"))
             #expect(report.result("loopback.latency")?.measured["tolerance_frames"] == .integer(256), "one period")
             #expect(report.result("formats")?.measured["bit_exact"] == .text("f32 s16 s24 s32"))
+        }
+
+        @Test func aPluginThatTakesAnyRequestAsAskedHasNothingToRefuse() throws {
+            let honest = ConformanceSuite(backend: AnythingGoesBackend(honest: true)).run([StreamBadConfigCheck()])
+            #expect(honest.passed, "\(describe(honest))")
+            #expect(honest.checks[0].measured["taken_as_asked"] == .integer(2))
+            let lying = ConformanceSuite(backend: AnythingGoesBackend(honest: false)).run([StreamBadConfigCheck()])
+            #expect(lying.checks[0].result == .fail)
+            #expect(lying.checks[0].findings.map(\.kind) == [.refusal, .refusal], "\(lying.checks[0].message)")
         }
 
         @Test func anAliasIsTheListedDeviceItNamesInEveryCheck() throws {
