@@ -126,6 +126,9 @@ extension StreamingTests {
             let cases = suite.elements(forName: "testcase")
             #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["devices.enumerate", "loopback.integrity"])
             #expect(cases[1].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue?.contains("3 frames differ") == true)
+            #expect(cases[1].elements(forName: "failure").first?.attribute(forName: "type")?.stringValue == "frames-differ")
+            let finding = try #require(report.result("loopback.integrity")?.findings.first)
+            #expect(finding.kind == .framesDiffer && finding.figure == 3 && finding.frame == 48_000, "\(finding)")
         }
 
         @Test func failingChecksSaveTheirAudio() throws {
