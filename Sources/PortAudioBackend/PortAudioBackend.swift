@@ -100,7 +100,13 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         let output = try side(.output)
         try PortAudioNegotiation.check(input: input, output: output, rate: configuration.sampleRate)
 
-        let context = PortAudioCallbackContext(sampleRate: configuration.sampleRate)
+        func planar(_ parameters: StreamParameters?) -> PlanarScratch? {
+            guard let parameters, !parameters.interleaved else { return nil }
+            return PlanarScratch(channels: parameters.channels, format: parameters.format)
+        }
+        let context = PortAudioCallbackContext(
+            sampleRate: configuration.sampleRate, inputPlanar: planar(configuration.input),
+            outputPlanar: planar(configuration.output))
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         var handle: UnsafeMutableRawPointer?
         var inputParameters = input?.0

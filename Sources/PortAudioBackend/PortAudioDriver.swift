@@ -27,8 +27,56 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     let threadPolicy = Atomic<Int>(-1)
     let threadPriority = Atomic<Int>(0)
 
-    init(sampleRate: Double) {
+    /// Contiguous planar buffers for a planar stream: PortAudio hands a
+    /// non-interleaved buffer as an array of per-channel pointers, the engine
+    /// takes one block, channel after channel.
+    let inputPlanar: PlanarScratch?
+    let outputPlanar: PlanarScratch?
+
+    init(sampleRate: Double, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
         self.sampleRate = sampleRate
+        self.inputPlanar = inputPlanar
+        self.outputPlanar = outputPlanar
+    }
+
+    deinit {
+        inputPlanar?.buffer.deallocate()
+        outputPlanar?.buffer.deallocate()
+    }
+}
+
+/// One direction's block for moving between PortAudio's per-channel pointers and a planar block.
+struct PlanarScratch {
+    /// Frames the block holds per channel; longer host buffers go in pieces.
+    static let frames = 4096
+    let channels: Int
+    let bytesPerSample: Int
+    let buffer: UnsafeMutableRawPointer
+
+    init(channels: Int, format: SampleFormat) {
+        self.channels = channels
+        bytesPerSample = format.bytesPerSample
+        buffer = .allocate(byteCount: Self.frames * channels * format.bytesPerSample, alignment: 16)
+    }
+
+    /// Frames `offset ..< offset + frames` of each channel of `pointers` into the block.
+    func gather(_ pointers: UnsafeRawPointer, offset: Int, frames: Int) {
+        let channelPointers = pointers.assumingMemoryBound(to: UnsafeRawPointer?.self)
+        for channel in 0..<channels {
+            guard let source = channelPointers[channel] else { continue }
+            (buffer + channel * frames * bytesPerSample)
+                .copyMemory(from: source + offset * bytesPerSample, byteCount: frames * bytesPerSample)
+        }
+    }
+
+    /// The block back into frames `offset ..< offset + frames` of each channel of `pointers`.
+    func scatter(_ pointers: UnsafeMutableRawPointer, offset: Int, frames: Int) {
+        let channelPointers = pointers.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        for channel in 0..<channels {
+            guard let target = channelPointers[channel] else { continue }
+            (target + offset * bytesPerSample)
+                .copyMemory(from: buffer + channel * frames * bytesPerSample, byteCount: frames * bytesPerSample)
+        }
     }
 }
 
@@ -80,10 +128,16 @@ enum PortAudioCallbacks {
         var fatal = false
         if status.rawValue != 0 { fatal = engine.report(status) }
         let done = context.hostFrames.add(Int64(frames), ordering: .relaxed).oldValue
-        let result = engine.process(
-            input: input, output: output, frames: Int(frames),
-            deviceTime: Double(done) / context.sampleRate,
-            hostTime: timeInfo?.pointee.currentTime ?? 0)
+        let hostTime = timeInfo?.pointee.currentTime ?? 0
+        let result: CallbackResult
+        if context.inputPlanar == nil && context.outputPlanar == nil {
+            result = engine.process(
+                input: input, output: output, frames: Int(frames), deviceTime: Double(done) / context.sampleRate,
+                hostTime: hostTime)
+        } else {
+            result = processPlanar(
+                engine, context, input: input, output: output, frames: Int(frames), done: done, hostTime: hostTime)
+        }
         let code: Int32
         switch (fatal, result) {
         case (true, _), (_, .abort): code = Int32(paAbort.rawValue)
@@ -92,6 +146,34 @@ enum PortAudioCallbacks {
         }
         context.lastResult.store(Int(code), ordering: .relaxed)
         return code
+    }
+
+    /// A planar host buffer through the engine, in pieces of the scratch blocks' size.
+    static func processPlanar(
+        _ engine: StreamEngine, _ context: PortAudioCallbackContext, input: UnsafeRawPointer?,
+        output: UnsafeMutableRawPointer?, frames: Int, done: Int64, hostTime: Double
+    ) -> CallbackResult {
+        var offset = 0
+        var result = CallbackResult.continue
+        while offset < frames {
+            let piece = min(PlanarScratch.frames, frames - offset)
+            if let input, let scratch = context.inputPlanar { scratch.gather(input, offset: offset, frames: piece) }
+            result = engine.process(
+                input: input == nil ? nil : UnsafeRawPointer(context.inputPlanar?.buffer),
+                output: output == nil ? nil : context.outputPlanar?.buffer, frames: piece,
+                deviceTime: Double(done + Int64(offset)) / context.sampleRate, hostTime: hostTime)
+            if let output, let scratch = context.outputPlanar { scratch.scatter(output, offset: offset, frames: piece) }
+            offset += piece
+            if result != .continue { break }
+        }
+        if offset < frames, let output, let scratch = context.outputPlanar {
+            let pointers = output.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            for channel in 0..<scratch.channels {
+                pointers[channel]?.advanced(by: offset * scratch.bytesPerSample)
+                    .initializeMemory(as: UInt8.self, repeating: 0, count: (frames - offset) * scratch.bytesPerSample)
+            }
+        }
+        return result
     }
 
     /// Called by PortAudio when the stream becomes inactive; reports an ending the driver was not asked for.
