@@ -46,15 +46,17 @@ stop_server() {
 }
 trap stop_server EXIT INT TERM
 
-# Shared memory is off: with memfd transport this server aborts when a client
-# disconnects while a block it sent is still referenced ("Cannot send block
-# reference with non-registered memfd ID", then an assertion in
-# memblock_replace_import; PulseAudio issue 824). It killed the server in the
-# middle of test runs; copying blocks over the socket avoids it.
+# Audio moves through POSIX shared memory, memfd off: with memfd transport
+# this server aborts when a client disconnects while a block it sent is still
+# referenced ("Cannot send block reference with non-registered memfd ID", then
+# an assertion in memblock_replace_import; PulseAudio issue 824). Without
+# shared memory at all, every block crosses the socket through the server's
+# main thread, which is not real time: with builds running beside it, streams
+# lost stretches of audio with no xrun reported to the client.
 # The resampler is soxr's very high quality one: conform judges converted rates
 # by an SNR of 60 dB, which the default speex-float-1 does not reach at 88.2
 # and 96 kHz (about 52 dB). AUDIOHAL_PULSE_RESAMPLER picks another.
-pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disable-shm=yes \
+pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disable-shm=no --enable-memfd=no \
     --resample-method="${AUDIOHAL_PULSE_RESAMPLER:-soxr-vhq}" \
     --log-target="file:$runtime/pulse.log" --log-level=info --log-time=yes \
     -L "module-native-protocol-unix" \
