@@ -13,6 +13,9 @@ public protocol Check: Sendable {
     func criterion(for target: ConformanceTarget) -> String
     /// Runs the check.
     ///
+    /// Report what is wrong as typed ``Finding``s (``CheckOutcome/judged(_:note:measured:recordings:)``
+    /// passes when there are none); the message is made from them.
+    ///
     /// Throwing ``HALError/deviceLost(device:detail:)`` makes the check fail
     /// ("device lost"); any other error makes its result ``CheckStatus/error``.
     func run(in context: CheckContext) throws -> CheckOutcome

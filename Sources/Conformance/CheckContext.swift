@@ -29,7 +29,10 @@ public final class CheckContext: @unchecked Sendable {
     private struct ProbeState {
         var clock: StreamClockKind?
         var clockRatio: Double?
+        var captureSilent: Bool?
         var granted: GrantedConfiguration?
+        var devices: [DeviceInfo]?
+        var resolved: [String: DeviceInfo] = [:]
     }
 
     /// Creates a context; ``ConformanceSuite`` makes one per run.
@@ -55,10 +58,46 @@ public final class CheckContext: @unchecked Sendable {
         try device(target.outputDevice, direction: .output)
     }
 
+    /// The backend's device list, enumerated once per run.
+    public func devices() throws(HALError) -> [DeviceInfo] {
+        if let known = state.withLock({ $0.devices }) { return known }
+        let all = try backend.devices()
+        state.withLock { $0.devices = all }
+        return all
+    }
+
+    /// The listed device `info` stands for: itself, or the listed device an
+    /// alias names (`hw:0` for `hw:0,0`), found by describing itself alike
+    /// (a listed id that extends the alias wins a tie); `nil` when none does.
+    public func listedDevice(_ info: DeviceInfo) throws(HALError) -> DeviceInfo? {
+        let all = try devices()
+        if let exact = all.first(where: { $0.id == info.id }) { return exact }
+        let alike = all.filter { listed in
+            listed.name == info.name && listed.backend == info.backend && listed.driver == info.driver
+                && listed.maxInputChannels == info.maxInputChannels && listed.maxOutputChannels == info.maxOutputChannels
+                && listed.supportedSampleRates == info.supportedSampleRates && listed.supportedFormats == info.supportedFormats
+                && listed.isDigitalLoopback == info.isDigitalLoopback
+        }
+        return alike.first { $0.id.hasPrefix(info.id + ",") } ?? alike.first
+    }
+
     private func device(_ id: String?, direction: Direction) throws(HALError) -> DeviceInfo {
-        if let id, id != DeviceSpec.defaultDevice { return try backend.device(id: id) }
-        if let found = try backend.defaultDevice(direction) { return found }
-        throw .unsupportedDirection(direction: direction, device: "(default)")
+        let key = "\(direction):\(id ?? DeviceSpec.defaultDevice)"
+        if let known = state.withLock({ $0.resolved[key] }) { return known }
+        let found: DeviceInfo
+        if let id, id != DeviceSpec.defaultDevice {
+            if let listed = try devices().first(where: { $0.id == id }) {
+                found = listed
+            } else {
+                found = try backend.device(id: id)
+            }
+        } else if let fallback = try backend.defaultDevice(direction) {
+            found = fallback
+        } else {
+            throw .unsupportedDirection(direction: direction, device: "(default)")
+        }
+        state.withLock { $0.resolved[key] = found }
+        return found
     }
 
     /// Whether the devices form a loop the signal checks can use, or why not.
@@ -84,17 +123,29 @@ public final class CheckContext: @unchecked Sendable {
     ///
     /// A stream whose host time advances more than 1.5 times faster than wall time is virtual.
     public func clockKind() throws(HALError) -> StreamClockKind {
-        if let known = state.withLock({ $0.clock }) { return known }
+        try probe()
+        return state.withLock { $0.clock! }
+    }
+
+    /// Whether the probe stream captured nothing but zeros: nothing comes back from the output.
+    public func captureIsSilent() throws(HALError) -> Bool {
+        try probe()
+        return state.withLock { $0.captureSilent! }
+    }
+
+    /// Plays a short burst of noise once and keeps what it shows: the clock's kind and whether anything came back.
+    private func probe() throws(HALError) {
+        if state.withLock({ $0.clock }) != nil { return }
         let frames = max(target.period, 256) * 16
-        let run = try LoopRunner.run(in: self, signal: TestSignal.silence(frames: frames, channels: target.channels))
+        let run = try LoopRunner.run(in: self, signal: noise(frames: frames, seed: 7))
         if let error = run.error { throw error }
         let ratio = run.hostSeconds / max(run.wallSeconds, 1e-6)
-        let kind: StreamClockKind = ratio > 1.5 ? .virtual : .realTime
+        let silent = run.captured.allSatisfy { $0 == 0 }
         state.withLock {
-            $0.clock = kind
+            $0.clock = ratio > 1.5 ? .virtual : .realTime
             $0.clockRatio = ratio
+            $0.captureSilent = silent
         }
-        return kind
     }
 
     /// Stream time over wall time in the clock probe, once probed.

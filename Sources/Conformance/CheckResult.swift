@@ -176,7 +176,9 @@ public struct Recording: Sendable, Hashable {
 public struct CheckOutcome: Sendable {
     /// The verdict.
     public var status: CheckStatus
-    /// One or a few sentences: what was found, precisely (empty for a plain pass).
+    /// What was found wrong (empty for a pass or a skip).
+    public var findings: [Finding]
+    /// The findings' sentences, or a note on a pass, or why the check skipped.
     public var message: String
     /// The measured figures.
     public var measured: Measurements
@@ -184,27 +186,46 @@ public struct CheckOutcome: Sendable {
     public var recordings: [Recording]
 
     /// Creates an outcome; see the properties for their meaning.
-    public init(status: CheckStatus, message: String = "", measured: Measurements = Measurements(), recordings: [Recording] = []) {
+    public init(
+        status: CheckStatus, findings: [Finding] = [], message: String? = nil, measured: Measurements = Measurements(),
+        recordings: [Recording] = []
+    ) {
         self.status = status
-        self.message = message
+        self.findings = findings
+        self.message = message ?? findings.message
         self.measured = measured
         self.recordings = recordings
     }
 
     /// A pass with figures.
-    public static func pass(_ message: String = "", measured: Measurements = Measurements(), recordings: [Recording] = []) -> CheckOutcome {
-        CheckOutcome(status: .pass, message: message, measured: measured, recordings: recordings)
+    public static func pass(_ note: String = "", measured: Measurements = Measurements(), recordings: [Recording] = []) -> CheckOutcome {
+        CheckOutcome(status: .pass, message: note, measured: measured, recordings: recordings)
     }
 
-    /// A failure saying what was found.
-    public static func fail(_ message: String, measured: Measurements = Measurements(), recordings: [Recording] = []) -> CheckOutcome {
-        CheckOutcome(status: .fail, message: message, measured: measured, recordings: recordings)
+    /// A failure with what was found; the message is made from the findings.
+    public static func fail(_ findings: [Finding], measured: Measurements = Measurements(), recordings: [Recording] = []) -> CheckOutcome {
+        CheckOutcome(status: .fail, findings: findings, measured: measured, recordings: recordings)
+    }
+
+    /// A failure with one finding.
+    public static func fail(_ finding: Finding, measured: Measurements = Measurements(), recordings: [Recording] = []) -> CheckOutcome {
+        fail([finding], measured: measured, recordings: recordings)
+    }
+
+    /// A pass (with `note`) when nothing was found, else a failure with the findings (and the recordings).
+    public static func judged(
+        _ findings: [Finding], note: String = "", measured: Measurements, recordings: @autoclosure () -> [Recording] = []
+    ) -> CheckOutcome {
+        findings.isEmpty ? .pass(note, measured: measured) : .fail(findings, measured: measured, recordings: recordings())
     }
 
     /// A skip with its reason.
     public static func skip(_ reason: String, measured: Measurements = Measurements()) -> CheckOutcome {
         CheckOutcome(status: .skip, message: reason, measured: measured)
     }
+
+    /// An error outcome with its reason.
+    public static func error(_ message: String) -> CheckOutcome { CheckOutcome(status: .error, message: message) }
 }
 
 /// One check's line in a report.
@@ -217,6 +238,8 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var criterion: String
     /// The measured figures.
     public var measured: Measurements
+    /// What was found wrong, typed (empty unless the check failed).
+    public var findings: [Finding]
     /// What was found, or why the check skipped or could not run.
     public var message: String
     /// Wall-clock seconds the check took.
@@ -226,20 +249,21 @@ public struct CheckResult: Sendable, Hashable, Codable {
 
     /// Creates a result; see the properties for their meaning.
     public init(
-        id: String, result: CheckStatus, criterion: String, measured: Measurements = Measurements(), message: String = "",
-        seconds: Double = 0, recordings: [Recording] = []
+        id: String, result: CheckStatus, criterion: String, measured: Measurements = Measurements(), findings: [Finding] = [],
+        message: String = "", seconds: Double = 0, recordings: [Recording] = []
     ) {
         self.id = id
         self.result = result
         self.criterion = criterion
         self.measured = measured
+        self.findings = findings
         self.message = message
         self.seconds = seconds
         self.recordings = recordings
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, result, criterion, measured, message, seconds
+        case id, result, criterion, measured, findings, message, seconds
     }
 
     /// Decodes a result from a JSON report (without recordings).
@@ -249,6 +273,7 @@ public struct CheckResult: Sendable, Hashable, Codable {
         result = try container.decode(CheckStatus.self, forKey: .result)
         criterion = try container.decode(String.self, forKey: .criterion)
         measured = try container.decode(Measurements.self, forKey: .measured)
+        findings = try container.decodeIfPresent([Finding].self, forKey: .findings) ?? []
         message = try container.decode(String.self, forKey: .message)
         seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
         recordings = []
@@ -261,6 +286,7 @@ public struct CheckResult: Sendable, Hashable, Codable {
         try container.encode(result, forKey: .result)
         try container.encode(criterion, forKey: .criterion)
         try container.encode(measured, forKey: .measured)
+        try container.encode(findings, forKey: .findings)
         try container.encode(message, forKey: .message)
         try container.encode(seconds, forKey: .seconds)
     }

@@ -1,4 +1,6 @@
 import AudioHAL
+import Foundation
+import Synchronization
 
 /// The conformance checks, run against one backend and target.
 ///
@@ -55,25 +57,38 @@ public struct ConformanceSuite: Sendable {
 
     /// Runs the built-in checks with these ids (all when `nil`).
     ///
-    /// - Parameter progress: called after each check, for live output.
+    /// - Parameter progress: told when each check starts and finishes, for live output.
     /// - Throws: ``ConformanceError/unknownCheck(id:available:)`` for an id no check has; nothing runs then.
-    public func run(checks ids: [String]? = nil, progress: ((CheckResult) -> Void)? = nil) throws(ConformanceError) -> ConformanceReport {
+    public func run(checks ids: [String]? = nil, progress: ((SuiteProgress) -> Void)? = nil) throws(ConformanceError) -> ConformanceReport {
         let selected = try ids.map { (ids) throws(ConformanceError) in try Self.checks(ids: ids) } ?? Self.allChecks
         return run(selected, progress: progress)
     }
 
     /// Runs the given checks, built-in or your own, in order.
-    public func run(_ checks: [any Check], progress: ((CheckResult) -> Void)? = nil) -> ConformanceReport {
+    ///
+    /// A check that does not finish within ``deadline(for:)`` ends with an
+    /// error naming it; as it may still hold the device, the checks after it
+    /// are not run and say so.
+    public func run(_ checks: [any Check], progress: ((SuiteProgress) -> Void)? = nil) -> ConformanceReport {
         let context = CheckContext(backend: backend, target: target, stallScripting: stallScripting)
         let started = Pause.monotonicSeconds()
         var results: [CheckResult] = []
-        for check in checks {
-            let result = Self.run(check, in: context)
+        var stuck: String?
+        for (index, check) in checks.enumerated() {
+            progress?(.started(id: check.id, index: index, count: checks.count))
+            var result: CheckResult
+            if let stuck {
+                result = CheckResult(id: check.id, result: .error, criterion: check.criterion(for: target))
+                result.message = "not run: \(stuck) did not finish and may still hold the device"
+            } else {
+                result = Self.run(check, in: context, deadline: Self.deadline(for: target))
+                if result.findings.contains(where: { $0.kind == .timeout }) { stuck = check.id }
+            }
             results.append(result)
-            progress?(result)
+            progress?(.finished(result, index: index, count: checks.count))
         }
         var notes = target.notes
-        if let clock = try? context.clockKind(), let ratio = context.clockRatio {
+        if stuck == nil, let clock = try? context.clockKind(), let ratio = context.clockRatio {
             notes.append(clock == .virtual
                 ? "stream clock is virtual (stream time ran \(MeasuredValue.format(ratio))× wall time)"
                 : "stream clock is real time")
@@ -83,6 +98,32 @@ public struct ConformanceSuite: Sendable {
             granted: context.firstGranted, checks: results, notes: notes, seconds: Pause.monotonicSeconds() - started)
     }
 
+    /// How long one check may take before it counts as hung: five minutes plus
+    /// twenty times the target's duration (the longest checks run several streams of it).
+    public static func deadline(for target: ConformanceTarget) -> Double {
+        300 + 20 * target.duration
+    }
+
+    /// Runs one check on a thread of its own, giving up on it after `deadline` seconds
+    /// with an error whose finding is ``Finding/Kind/timeout``.
+    public static func run(_ check: any Check, in context: CheckContext, deadline: Double) -> CheckResult {
+        let box = Mutex<CheckResult?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let result = Self.run(check, in: context)
+            box.withLock { $0 = result }
+            done.signal()
+        }
+        thread.name = "conform \(check.id)"
+        thread.start()
+        if done.wait(timeout: .now() + deadline) == .success, let result = box.withLock({ $0 }) { return result }
+        let finding = Finding(
+            .timeout, "did not finish in \(MeasuredValue.format(deadline)) s: the device or backend stopped answering", figure: deadline)
+        return CheckResult(
+            id: check.id, result: .error, criterion: check.criterion(for: context.target), findings: [finding], message: finding.message,
+            seconds: deadline)
+    }
+
     /// Runs one check in a context, turning thrown errors into results.
     public static func run(_ check: any Check, in context: CheckContext) -> CheckResult {
         let started = Pause.monotonicSeconds()
@@ -90,13 +131,15 @@ public struct ConformanceSuite: Sendable {
         do {
             let outcome = try check.run(in: context)
             result.result = outcome.status
+            result.findings = outcome.findings
             result.message = outcome.message
             result.measured = outcome.measured
             result.recordings = outcome.recordings
         } catch let error as HALError {
             if case .deviceLost = error {
                 result.result = .fail
-                result.message = "device lost: \(error)"
+                result.findings = [Finding(.deviceLost, "device lost: \(error)")]
+                result.message = result.findings.message
             } else {
                 result.message = "\(error)"
             }
@@ -106,4 +149,12 @@ public struct ConformanceSuite: Sendable {
         result.seconds = Pause.monotonicSeconds() - started
         return result
     }
+}
+
+/// Where a suite run is, for live output.
+public enum SuiteProgress: Sendable {
+    /// Check number `index` (from 0) of `count` starts.
+    case started(id: String, index: Int, count: Int)
+    /// Check number `index` of `count` finished with this result.
+    case finished(CheckResult, index: Int, count: Int)
 }

@@ -49,6 +49,13 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
         self.notes = notes
     }
 
+    /// A format both devices take: float when they take it, else the widest
+    /// integer; `nil` when they share none. A device not given takes any.
+    public static func preferredFormat(input: DeviceInfo?, output: DeviceInfo?) -> SampleFormat? {
+        let taken = Set(input?.supportedFormats ?? SampleFormat.allCases).intersection(output?.supportedFormats ?? SampleFormat.allCases)
+        return [SampleFormat.float32, .int32, .int24, .int16].first(where: taken.contains)
+    }
+
     /// Frames in ``duration`` at ``rate``.
     public var durationFrames: Int { max(1, Int((duration * rate).rounded())) }
 
@@ -86,10 +93,8 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
 public struct ConformanceLimits: Sendable, Hashable, Codable {
     /// `clock.drift` fails above this many parts per million (a digital or analogue loop on a card).
     public var maxDriftPPM: Double
-    /// `clock.drift` through a sound server (a loop that is neither digital nor
-    /// analogue): the limit in parts per million. The client sees the server's
-    /// latency adjustments on top of its clock: 40 to 170 ppm were measured
-    /// over 1.5 to 6 s on PulseAudio's null sink, whose clock is the host's.
+    /// `clock.drift` through a sound server: the limit in parts per million
+    /// (the client sees the server's latency moves on top of its clock; docs/conform-judgement.md).
     public var maxServerDriftPPM: Double
     /// `loopback.integrity` on an analogue loop fails below this signal-to-noise ratio, in dB.
     public var minimumSNR: Double

@@ -2,7 +2,7 @@
 ///
 /// A front end that can inject faults (the loopback backend's) runs the suite
 /// once clean and once per fault, then asks ``verdict(for:report:)`` whether
-/// the fault was caught by a check meant for it with a message that explains it.
+/// the fault was caught by a check meant for it with a finding of the kind it injected.
 public struct SelfTestPlan: Sendable, Hashable {
     /// One fault and how it must be caught.
     public struct Expectation: Sendable, Hashable {
@@ -12,8 +12,10 @@ public struct SelfTestPlan: Sendable, Hashable {
         public var fault: String
         /// Checks meant to catch it: at least one must fail.
         public var catchers: [String]
-        /// Words one catcher's message must contain (any of them).
-        public var explanation: [String]
+        /// Finding kinds that explain the fault (a catcher must report one of them).
+        public var findings: [Finding.Kind]
+        /// The fault's size, when the finding must give it (`16` frames dropped), as its figure.
+        public var figure: Double?
     }
 
     /// The faults, one per kind.
@@ -29,18 +31,21 @@ public struct SelfTestPlan: Sendable, Hashable {
         return SelfTestPlan(expectations: [
             Expectation(
                 kind: "stall", fault: "stall@\(middle):4096", catchers: ["xrun.clean", "loopback.integrity"],
-                explanation: ["unexpected xrun", "frames"]),
-            Expectation(kind: "drop", fault: "drop@\(middle):16", catchers: ["loopback.integrity"], explanation: ["16 frames missing"]),
-            Expectation(kind: "insert", fault: "insert@\(middle):16", catchers: ["loopback.integrity"], explanation: ["16 extra frames"]),
-            Expectation(kind: "corrupt", fault: "corrupt@\(middle):3", catchers: ["loopback.integrity"], explanation: ["3 frames differ"]),
-            Expectation(kind: "drift", fault: "drift:\(MeasuredValue.format(drift))", catchers: ["clock.drift"], explanation: ["ppm"]),
-            Expectation(kind: "lost", fault: "lost@\(quarter)", catchers: ["loopback.integrity", "xrun.clean", "clock.drift"], explanation: ["lost"]),
+                findings: [.xrun, .framesMissing, .framesExtra, .framesDiffer, .signalLost]),
+            Expectation(kind: "drop", fault: "drop@\(middle):16", catchers: ["loopback.integrity"], findings: [.framesMissing], figure: 16),
+            Expectation(kind: "insert", fault: "insert@\(middle):16", catchers: ["loopback.integrity"], findings: [.framesExtra], figure: 16),
+            Expectation(kind: "corrupt", fault: "corrupt@\(middle):3", catchers: ["loopback.integrity"], findings: [.framesDiffer], figure: 3),
+            Expectation(kind: "drift", fault: "drift:\(MeasuredValue.format(drift))", catchers: ["clock.drift"], findings: [.drift]),
+            Expectation(
+                kind: "lost", fault: "lost@\(quarter)", catchers: ["loopback.integrity", "xrun.clean", "clock.drift"], findings: [.deviceLost]),
         ])
     }
 
     /// Whether a run with the fault was caught as expected.
+    ///
+    /// (Defined below ``Expectation``; ``Expectation/isExplained(by:)`` decides which findings count.)
     public struct Verdict: Sendable, Hashable {
-        /// Whether a catcher failed with an explaining message.
+        /// Whether a catcher failed with a finding of an expected kind.
         public var caught: Bool
         /// The catchers that failed, with their messages.
         public var caughtBy: [(id: String, message: String)]
@@ -68,10 +73,17 @@ public struct SelfTestPlan: Sendable, Hashable {
     public static func verdict(for expectation: Expectation, report: ConformanceReport) -> Verdict {
         let failing = report.checks.filter { $0.result == .fail }
         let caughtBy = failing.filter { check in
-            expectation.catchers.contains(check.id) && expectation.explanation.contains { check.message.contains($0) }
+            expectation.catchers.contains(check.id) && check.findings.contains(where: expectation.isExplained)
         }
         return Verdict(
             caught: !caughtBy.isEmpty, caughtBy: caughtBy.map { ($0.id, $0.message) },
             alsoFailed: failing.map(\.id).filter { id in !caughtBy.contains { $0.id == id } })
+    }
+}
+
+extension SelfTestPlan.Expectation {
+    /// Whether `finding` explains this fault: one of its kinds, with its figure when it has one.
+    public func isExplained(by finding: Finding) -> Bool {
+        findings.contains(finding.kind) && (figure == nil || finding.figure == figure)
     }
 }

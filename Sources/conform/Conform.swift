@@ -37,8 +37,8 @@ struct Conform: ParsableCommand {
     @Option(help: "Channels in each direction.")
     var channels: Int = 2
 
-    @Option(help: "Device sample format.")
-    var format: FormatOption = .f32
+    @Option(help: "Device sample format. Default: one the devices take, float if they do, else the widest integer.")
+    var format: FormatOption?
 
     @Option(help: "Frames per period (0: the backend's choice).")
     var period: Int = 256
@@ -72,6 +72,9 @@ struct Conform: ParsableCommand {
 
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
     var analog = false
+
+    @Flag(help: "Below the table, also say what passing checks noted, and what each check requires.")
+    var verbose = false
 
     @Flag(name: .customLong("self-test"), help: "Run the suite clean and once per loopback fault kind; show which check caught each fault.")
     var selfTest = false
@@ -141,8 +144,13 @@ struct Conform: ParsableCommand {
         var target = target(selection: selection)
         if !inject.isEmpty { target.notes.append("injected faults: \(inject.joined(separator: ", "))") }
         let suite = ConformanceSuite(backend: selection.backend, target: target, stallScripting: scripting)
-        let report = try suite.run(checks: checkIDs)
-        print(report.formattedText(), terminator: "")
+        let checks = checkIDs ?? ConformanceSuite.checkIDs
+        let layout = ReportText(checkIDs: checks)
+        let device = CheckContext(backend: selection.backend, target: target).deviceDescription
+        let live = LiveOutput(layout: layout)
+        live.print(layout.heading(backend: selection.backend.name, device: device, requested: target.configuration(), notes: target.notes))
+        let report = try suite.run(checks: checkIDs, progress: live.show)
+        live.print(layout.ending(report, notesShown: target.notes, verbose: verbose))
         try writeOutputs(report)
         throw ExitCode(report.passed ? 0 : 1)
     }
@@ -156,8 +164,14 @@ struct Conform: ParsableCommand {
         return ids
     }
 
-    /// The target the options describe.
+    /// The target the options describe; without `--format`, in a format the selected devices take.
     func target(selection: Selection?) -> ConformanceTarget {
+        var notes = selection?.notes ?? []
+        var sampleFormat = format?.sampleFormat ?? .float32
+        if format == nil, let chosen = selection?.preferredFormat() {
+            sampleFormat = chosen
+            notes.append("format \(chosen): \(chosen == .float32 ? "float, which" : "the widest integer") the devices take (--format forces another)")
+        }
         var limits = ConformanceLimits()
         if let maxDrift {
             limits.maxDriftPPM = maxDrift
@@ -165,8 +179,7 @@ struct Conform: ParsableCommand {
         }
         return ConformanceTarget(
             inputDevice: selection?.inputDevice, outputDevice: selection?.outputDevice, rate: rate, channels: channels,
-            format: format.sampleFormat, period: period, buffer: buffer, duration: duration, analog: analog, limits: limits,
-            notes: selection?.notes ?? [])
+            format: sampleFormat, period: period, buffer: buffer, duration: duration, analog: analog, limits: limits, notes: notes)
     }
 
     /// Writes `--json`, `--junit` and `--save-failures`.

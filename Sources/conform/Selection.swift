@@ -9,6 +9,9 @@ struct Selection {
     var outputDevice: String?
     /// Facts for the report (an ALSA loopback pairing, say).
     var notes: [String]
+    /// What the backend says of the capture and playback devices (its defaults' when no id is given).
+    var input: DeviceInfo?
+    var output: DeviceInfo?
 
     /// Resolves `--backend`, `--device`, `--input-device` and `--output-device`.
     ///
@@ -49,21 +52,36 @@ struct Selection {
             throw UsageProblem("\(error)\(availableBackends(registry))")
         }
         var selection = Selection(backend: backend, inputDevice: ids[0], outputDevice: ids[1], notes: [])
-        // Every named device must exist, under its listed id or an alias the backend resolves (hw:1 for hw:1,0).
+        // One enumeration; every named device must be listed, or be an alias the backend resolves (hw:1 for hw:1,0).
         let all = try backend.devices()
-        for id in Set([ids[0], ids[1]].compactMap { $0 }) where !all.contains(where: { $0.id == id }) {
-            if (try? backend.device(id: id)) != nil { continue }
-            throw HALError.unknownDevice(device: id, backend: backend.name, available: all.map(\.id))
+        var known: [String: DeviceInfo] = [:]
+        for id in Set([ids[0], ids[1]].compactMap { $0 }) {
+            if let listed = all.first(where: { $0.id == id }) {
+                known[id] = listed
+            } else if let alias = try? backend.device(id: id) {
+                known[id] = alias
+            } else {
+                throw HALError.unknownDevice(device: id, backend: backend.name, available: all.map(\.id))
+            }
         }
         // An ALSA loopback card named as one device: play on ,0 and capture on ,1.
-        if let device, input == nil, output == nil, let id = ids[1],
-            let pairing = LoopbackCardPairing.pair(deviceID: id, info: all.first { $0.id == id } ?? (try? backend.device(id: id)))
-        {
+        if let device, input == nil, output == nil, let id = ids[1], let pairing = LoopbackCardPairing.pair(deviceID: id, info: known[id]) {
             selection.outputDevice = pairing.output
             selection.inputDevice = pairing.input
             selection.notes.append(pairing.note + " (from --device \(device))")
         }
+        func info(_ id: String?, _ direction: Direction) -> DeviceInfo? {
+            guard let id else { return try? backend.defaultDevice(direction) }
+            return known[id] ?? all.first { $0.id == id } ?? (try? backend.device(id: id))
+        }
+        selection.input = info(selection.inputDevice, .input)
+        selection.output = info(selection.outputDevice, .output)
         return selection
+    }
+
+    /// The format the checks use when `--format` is not given (see ``ConformanceTarget/preferredFormat(input:output:)``).
+    func preferredFormat() -> SampleFormat? {
+        ConformanceTarget.preferredFormat(input: input, output: output)
     }
 
     /// Parses one device spec; with `--backend`, a spec without a registered backend prefix is that backend's device id.

@@ -64,7 +64,8 @@ extension StreamingTests {
             #expect(run.stdout.contains("conform: loopback:default"))
             let lines = run.stdout.split(separator: "\n")
             let header = try #require(lines.first { $0.hasPrefix("CHECK") })
-            #expect(header.contains("RESULT") && header.contains("MEASURED") && header.contains("CRITERION"))
+            #expect(header.contains("RESULT") && header.contains("MEASURED") && !header.contains("CRITERION"))
+            for line in lines { #expect(line.count <= ReportText.width, "wider than a \(ReportText.width)-column terminal: \(line)") }
             let resultColumn = header.range(of: "RESULT")!.lowerBound.utf16Offset(in: header)
             for id in ConformanceSuite.checkIDs {
                 let row = try #require(lines.first { $0.hasPrefix(id + " ") }, "row for \(id)")
@@ -72,6 +73,18 @@ extension StreamingTests {
                 #expect(cell == "PASS", "\(row)")
             }
             #expect(run.stdout.contains("13 passed, 0 failed, 0 skipped, 0 errors"))
+            #expect(!run.stdout.contains("criteria:"))
+            #expect(!run.stdout.contains("running "), "no live status line when stdout is not a terminal")
+        }
+
+        @Test func verboseListsEachChecksCriterionBelowTheTable() throws {
+            let run = try ConformBinary.run(["--verbose", "--checks", "clock.drift,devices.enumerate"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            let criteria = try #require(run.stdout.range(of: "\ncriteria:\n"), "\(run.stdout)")
+            let below = run.stdout[criteria.upperBound...]
+            #expect(below.contains("clock.drift: |drift| ≤ 100 ppm"), "\(below)")
+            #expect(below.contains("devices.enumerate: listed;"), "\(below)")
+            #expect(run.stdout.contains("clock.drift [pass]: "), "a passing check's note is shown too")
         }
 
         @Test func wholeSuitePassesOnTheRealTimeClock() throws {
@@ -113,6 +126,9 @@ extension StreamingTests {
             let cases = suite.elements(forName: "testcase")
             #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["devices.enumerate", "loopback.integrity"])
             #expect(cases[1].elements(forName: "failure").first?.attribute(forName: "message")?.stringValue?.contains("3 frames differ") == true)
+            #expect(cases[1].elements(forName: "failure").first?.attribute(forName: "type")?.stringValue == "frames-differ")
+            let finding = try #require(report.result("loopback.integrity")?.findings.first)
+            #expect(finding.kind == .framesDiffer && finding.figure == 3 && finding.frame == 48_000, "\(finding)")
         }
 
         @Test func failingChecksSaveTheirAudio() throws {

@@ -54,10 +54,12 @@ import Testing
         #expect(report.summary == "channels 0 and 1 swapped")
     }
 
-    @Test func silenceIsNotFound() {
+    @Test func silenceIsNamedAsNothingComingBack() {
         let report = compare([Float](repeating: 0, count: 30_000 * 2))
         #expect(!report.isIntact)
-        if case .notFound = report.problems.first {} else { Issue.record("expected notFound, got \(report.problems)") }
+        #expect(report.problems == [.silent(frames: 30_000)])
+        #expect(report.problems[0].finding.kind == .silentCapture)
+        #expect(report.summary.hasPrefix("nothing came back: the capture is silent; connect the output to the input, or pick a loop device"))
     }
 
     @Test func truncatedCaptureIsReported() {
@@ -107,5 +109,99 @@ import Testing
             let matches = (2..<998).filter { noise[$0, 0] == noise[$0 + shift, 1] }.count
             #expect(matches < 20, "channel 1 repeats channel 0 shifted by \(shift)")
         }
+    }
+}
+
+/// What happened to a signal that came back changed but still correlated: named, not "lost".
+@Suite struct IntegrityDiagnosisTests {
+    let signal = TestSignal.noise(frames: 20_000, channels: 2, format: .int16, seed: 11)
+    let latency = 300
+
+    /// `signal` through a loop of `latency` frames, each sample changed by `change(sample, channel)`.
+    func through(_ signal: TestSignal, _ change: (Float, Int) -> Float) -> TestSignal {
+        var samples = [Float](repeating: 0, count: latency * signal.channels)
+        for frame in 0..<signal.frames {
+            for channel in 0..<signal.channels { samples.append(change(signal[frame, channel], channel)) }
+        }
+        samples += [Float](repeating: 0, count: 1000 * signal.channels)
+        return TestSignal(samples: samples, channels: signal.channels)
+    }
+
+    func compare(_ played: TestSignal, _ captured: TestSignal) -> IntegrityReport {
+        IntegrityAnalysis.compare(played: played, captured: captured, lags: 0..<4096)
+    }
+
+    @Test func aConstantGainIsNamedWithItsDecibels() {
+        let report = compare(signal, through(signal) { sample, channel in channel == 0 ? sample * 0.5 : sample })
+        #expect(report.problems.count == 1, "\(report.summary)")
+        let finding = report.problems[0].finding
+        #expect(finding.kind == .gain)
+        #expect(finding.channel == 0)
+        #expect(abs((finding.figure ?? 0) + 6.02) < 0.01, "\(finding)")
+        #expect(report.summary.hasPrefix("channel 0 comes back at -6.02 dB"), "\(report.summary)")
+    }
+
+    @Test func invertedPolarityIsNamed() {
+        let report = compare(signal, through(signal) { sample, channel in channel == 1 ? -sample : sample })
+        #expect(report.problems == [.inverted(channel: 1)], "\(report.summary)")
+        #expect(report.problems[0].finding.kind == .polarityInverted)
+    }
+
+    @Test func everyChannelInvertedIsStillFoundAndNamed() {
+        let report = compare(signal, through(signal) { sample, _ in -sample })
+        #expect(report.problems == [.inverted(channel: 0), .inverted(channel: 1)], "\(report.summary)")
+    }
+
+    @Test func aDCOffsetIsNamedWithItsSize() {
+        let report = compare(signal, through(signal) { sample, _ in sample + 0.01 })
+        #expect(report.problems.map(\.finding.kind) == [.dcOffset, .dcOffset], "\(report.summary)")
+        #expect(abs((report.problems[0].finding.figure ?? 0) - 0.01) < 1e-5)
+        #expect(report.summary.contains("DC offset of 0.010000 (-40.0 dBFS)"), "\(report.summary)")
+    }
+
+    @Test func aDuplicatedChannelIsNamed() {
+        let report = compare(signal, through(signal) { sample, _ in sample }.duplicatingChannel0)
+        #expect(report.problems == [.channelDuplicated(capture: 1, carries: 0, alsoIn: 0)], "\(report.summary)")
+        #expect(report.problems[0].finding.kind == .channelDuplicated)
+        #expect(report.summary == "capture channels 0 and 1 both carry played channel 0")
+    }
+
+    @Test func floatThroughASixteenBitPathIsNamedAsQuantised() {
+        let played = TestSignal.noise(frames: 20_000, channels: 2, format: .float32, seed: 12)
+        let report = compare(played, through(played) { sample, _ in (sample * 32768).rounded() / 32768 })
+        #expect(report.problems == [.quantised(bits: 16, captureFrame: latency)], "\(report.summary)")
+        #expect(report.problems[0].finding.kind == .quantised)
+        #expect(report.problems[0].finding.figure == 16)
+    }
+
+    @Test func withinOneStepOfWhatAPathCarriesDroppedFramesAreStillFoundAndPlaced() {
+        let played = TestSignal.noise(frames: 20_000, channels: 2, format: .float32, seed: 13)
+        var captured = through(played) { sample, _ in (sample * 32768).rounded() / 32768 }
+        captured.samples.removeSubrange((latency + 9000) * 2..<(latency + 9016) * 2)
+        let report = IntegrityAnalysis.compare(played: played, captured: captured, lags: 0..<4096, tolerance: 0x1p-15)
+        #expect(report.problems == [.framesMissing(count: 16, captureFrame: latency + 9000, signalFrame: 9000)], "\(report.summary)")
+    }
+
+    @Test func realDamageIsNotExplainedAway() {
+        // Half the signal replaced by other noise: no simple change explains it.
+        let other = TestSignal.noise(frames: 20_000, channels: 2, format: .int16, seed: 99)
+        let report = compare(signal, through(signal) { sample, _ in sample }.replacing(from: 5000, with: other))
+        #expect(!report.problems.contains { [.gain, .polarityInverted, .dcOffset, .quantised].contains($0.finding.kind) }, "\(report.summary)")
+    }
+}
+
+extension TestSignal {
+    /// Channel 0 copied into channel 1.
+    var duplicatingChannel0: TestSignal {
+        var copy = self
+        for frame in 0..<frames { copy.samples[frame * channels + 1] = copy.samples[frame * channels] }
+        return copy
+    }
+
+    /// Samples from frame `start` on taken from `other`.
+    func replacing(from start: Int, with other: TestSignal) -> TestSignal {
+        var copy = self
+        for index in (start * channels)..<min(samples.count, other.samples.count) { copy.samples[index] = other.samples[index] }
+        return copy
     }
 }

@@ -33,10 +33,10 @@ import Testing
 
     /// Seen on PulseAudio's null sink at 1024-frame periods and an 8192-frame buffer.
     @Test func aSoundServerMayStartAStreamAsMuchAsOneBufferLaterButNoMore() {
-        let tolerance = LoopbackLatencyCheck.tolerance(loop: .other, period: 1024, buffer: 8192)
+        let tolerance = LoopbackLatencyCheck.tolerance(loop: .soundServer, period: 1024, buffer: 8192)
         #expect(tolerance == 8192)
-        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 8906, 7169], tolerance: tolerance, loop: .other) == nil)
-        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 17_000, 7169], tolerance: tolerance, loop: .other) != nil)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 8906, 7169], tolerance: tolerance, loop: .soundServer) == nil)
+        #expect(LoopbackLatencyCheck.stabilityProblem(lags: [7169, 7169, 7169, 17_000, 7169], tolerance: tolerance, loop: .soundServer) != nil)
     }
 
     // MARK: - clock.drift
@@ -45,7 +45,7 @@ import Testing
         let limits = ConformanceLimits()
         #expect(ClockDriftCheck.limit(loop: .digital, limits: limits) == 100)
         #expect(ClockDriftCheck.limit(loop: .analogue, limits: limits) == 100)
-        #expect(ClockDriftCheck.limit(loop: .other, limits: limits) == 1000)
+        #expect(ClockDriftCheck.limit(loop: .soundServer, limits: limits) == 1000)
     }
 
     // MARK: - formats and rates
@@ -122,9 +122,9 @@ import Testing
     @Test func bitExactOnDigitalLoopsAndForTheTargetsOwnConfiguration() {
         let target = ConformanceTarget(rate: 48_000, format: .int16)
         #expect(SweepComparison.choose(loop: .digital, rate: 44_100, format: .float32, target: target) == .bitExact)
-        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .int16, target: target) == .bitExact)
-        #expect(SweepComparison.choose(loop: .other, rate: 48_000, format: .float32, target: target) == .converted)
-        #expect(SweepComparison.choose(loop: .other, rate: 44_100, format: .int16, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 48_000, format: .int16, target: target) == .bitExact)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 48_000, format: .float32, target: target) == .converted)
+        #expect(SweepComparison.choose(loop: .soundServer, rate: 44_100, format: .int16, target: target) == .converted)
         #expect(SweepComparison.choose(loop: .analogue, rate: 48_000, format: .int16, target: target) == .analogue)
     }
 
@@ -238,8 +238,8 @@ import Testing
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 0.25), loop: .digital) == ClockDriftCheck.minimumSeconds)
         #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 5), loop: .digital) == 5)
         // Through a sound server the run is long enough to leave the server's start-up behind.
-        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 2), loop: .other) == ClockDriftCheck.serverMinimumSeconds)
-        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 10), loop: .other) == 10)
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 2), loop: .soundServer) == ClockDriftCheck.serverMinimumSeconds)
+        #expect(ClockDriftCheck.seconds(for: ConformanceTarget(duration: 10), loop: .soundServer) == 10)
     }
 
     @Test func aServerThatSettlesLateIsJudgedOnWhatFollows() throws {
@@ -330,35 +330,20 @@ import Testing
         #expect(StreamBadConfigCheck.farAboveRate(for: device(rates: [48_000])) == 1_000_000)
     }
 
+    @Test func theDefaultFormatIsFloatWhenTakenElseTheWidestInteger() {
+        let s16Card = device(rates: [48_000], formats: [.int16])
+        #expect(ConformanceTarget.preferredFormat(input: s16Card, output: s16Card) == .int16)
+        let wide = device(rates: [48_000], formats: [.int16, .int32, .int24])
+        #expect(ConformanceTarget.preferredFormat(input: wide, output: wide) == .int32)
+        #expect(ConformanceTarget.preferredFormat(input: wide, output: s16Card) == .int16, "a format both take")
+        let server = device(rates: [48_000], formats: [.int16, .float32])
+        #expect(ConformanceTarget.preferredFormat(input: server, output: server) == .float32)
+        #expect(ConformanceTarget.preferredFormat(input: device(rates: [48_000], formats: [.float32]), output: s16Card) == nil)
+    }
+
     @Test func theUnsupportedFormatIsOneTheDeviceDoesNotList() {
         #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: [.float32, .int16])) == .int24)
         #expect(StreamBadConfigCheck.unlistedFormat(for: device(rates: [48_000], formats: SampleFormat.allCases)) == nil)
-    }
-}
-
-/// A backend that forwards to another but says its devices are not digital loops,
-/// the way a sound server's devices describe themselves.
-final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
-    let base: any AudioBackend
-    init(_ base: any AudioBackend) { self.base = base }
-    var name: String { base.name }
-    var availability: BackendAvailability { base.availability }
-    func devices() throws(HALError) -> [DeviceInfo] {
-        try base.devices().map { device in
-            var device = device
-            device.isDigitalLoopback = false
-            device.driver = nil
-            return device
-        }
-    }
-    func device(id: String) throws(HALError) -> DeviceInfo {
-        var device = try base.device(id: id)
-        device.isDigitalLoopback = false
-        device.driver = nil
-        return device
-    }
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
-        try base.makeDriver(for: configuration)
     }
 }
 
@@ -370,7 +355,7 @@ extension StreamingTests {
             let report = ConformanceSuite(backend: NonDigitalBackend(LoopbackBackend()), target: target).run([FormatsCheck(), RatesCheck()])
             #expect(report.passed, "\(describe(report))")
             let formats = try #require(report.result("formats"))
-            #expect(formats.measured["loop"] == .text("non-digital"))
+            #expect(formats.measured["loop"] == .text("sound-server"))
             #expect(formats.measured["bit_exact"] == .text("s16"))
             #expect(formats.measured["converted"] == .text("f32 s24 s32"))
             let rates = try #require(report.result("rates"))
@@ -397,6 +382,81 @@ extension StreamingTests {
             #expect(report.passed, "\(describe(report))")
             #expect(report.checks[0].measured["rate_requested_hz"] == .number(1))
             #expect(report.checks[0].message.contains("lists every format"))
+        }
+
+        /// A loop that returns nothing, as ALSA's null device or a card with no cable does.
+        func silentLoop() throws -> LoopbackBackend {
+            let loopback = LoopbackBackend()
+            try loopback.device(named: DeviceSpec.defaultDevice).setFaults([.insert(at: 0, frames: 1_000_000)])
+            return loopback
+        }
+
+        static let loopChecks = ["loopback.integrity", "loopback.latency", "xrun.detect", "blocking.io", "overlap.chunks", "formats", "rates"]
+
+        @Test func devicesThatAreNotALoopSkipTheLoopChecksInOneLineAndRunTheOthers() throws {
+            let report = try ConformanceSuite(backend: NonDigitalBackend(silentLoop())).run(checks: nil)
+            for id in Self.loopChecks {
+                let result = try #require(report.result(id))
+                #expect(result.result == .skip, "\(id): \(result.message)")
+                #expect(result.message == "nothing came back: the capture is silent; connect the output to the input, or pick a loop device")
+            }
+            for result in report.checks where !Self.loopChecks.contains(result.id) {
+                #expect(result.result == .pass, "\(result.id) [\(result.result)]: \(result.message)")
+            }
+            #expect(report.result("stream.start-stop")?.measured["restart_loop"] == .text("not compared: the capture is silent"))
+        }
+
+        @Test func aDigitalLoopThatReturnsNothingFailsFastWithTheFinding() throws {
+            let report = try ConformanceSuite(backend: silentLoop()).run(checks: ["loopback.integrity", "blocking.io"])
+            for result in report.checks {
+                #expect(result.result == .fail, "\(result.id): \(result.message)")
+                #expect(result.findings.map(\.kind) == [.silentCapture], "\(result.id): \(result.message)")
+            }
+        }
+
+        @Test func aCheckPastItsDeadlineEndsWithANamedErrorAndTheRestSayWhy() {
+            struct Hangs: Check {
+                var id: String { "custom.hang" }
+                var summary: String { "hangs" }
+                func criterion(for target: ConformanceTarget) -> String { "never" }
+                func run(in context: CheckContext) throws -> CheckOutcome {
+                    Pause.sleep(seconds: 2)
+                    return .pass()
+                }
+            }
+            let context = CheckContext(backend: LoopbackBackend(), target: ConformanceTarget())
+            let started = Pause.monotonicSeconds()
+            let result = ConformanceSuite.run(Hangs(), in: context, deadline: 0.2)
+            #expect(Pause.monotonicSeconds() - started < 1.5)
+            #expect(result.result == .error)
+            #expect(result.findings.map(\.kind) == [.timeout])
+            #expect(result.message == "did not finish in 0.2 s: the device or backend stopped answering")
+        }
+
+        @Test func aCardThatIsNoDigitalLoopbackIsJudgedAsACardNotASoundServer() throws {
+            let backend = NonDigitalBackend(LoopbackBackend(), driver: "Dummy")
+            let report = ConformanceSuite(backend: backend).run([ClockDriftCheck(), LoopbackLatencyCheck(), FormatsCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.result("clock.drift")?.measured["limit_ppm"] == .number(100))
+            #expect(report.result("loopback.latency")?.measured["loop"] == .text("card"))
+            #expect(report.result("loopback.latency")?.measured["tolerance_frames"] == .integer(256), "one period")
+            #expect(report.result("formats")?.measured["bit_exact"] == .text("f32 s16 s24 s32"))
+        }
+
+        @Test func aPluginThatTakesAnyRequestAsAskedHasNothingToRefuse() throws {
+            let honest = ConformanceSuite(backend: AnythingGoesBackend(honest: true)).run([StreamBadConfigCheck()])
+            #expect(honest.passed, "\(describe(honest))")
+            #expect(honest.checks[0].measured["taken_as_asked"] == .integer(2))
+            let lying = ConformanceSuite(backend: AnythingGoesBackend(honest: false)).run([StreamBadConfigCheck()])
+            #expect(lying.checks[0].result == .fail)
+            #expect(lying.checks[0].findings.map(\.kind) == [.refusal, .refusal], "\(lying.checks[0].message)")
+        }
+
+        @Test func anAliasIsTheListedDeviceItNamesInEveryCheck() throws {
+            let target = ConformanceTarget(inputDevice: AliasingBackend.alias, outputDevice: AliasingBackend.alias)
+            let report = ConformanceSuite(backend: AliasingBackend(), target: target).run([DevicesEnumerateCheck(), LoopbackIntegrityCheck()])
+            #expect(report.passed, "\(describe(report))")
+            #expect(report.result("devices.enumerate")?.measured["input_device"] == .text("loopback (as loopback-alias)"))
         }
 
         @Test func ratesSkipsWhenTheDeviceListsNoStandardRate() throws {

@@ -90,7 +90,7 @@ extension StreamingTests {
                 var id: String { "custom.fail" }
                 var summary: String { "fails" }
                 func criterion(for target: ConformanceTarget) -> String { "never" }
-                func run(in context: CheckContext) throws -> CheckOutcome { .fail("as designed") }
+                func run(in context: CheckContext) throws -> CheckOutcome { .fail(Finding(.lifecycle, "as designed", frame: 7)) }
             }
             struct Throws: Check {
                 var id: String { "custom.throw" }
@@ -103,6 +103,8 @@ extension StreamingTests {
             #expect(!report.passed)
             let decoded = try JSONDecoder().decode(ConformanceReport.self, from: report.jsonData())
             #expect(decoded.checks.map(\.id) == ["custom.fail", "custom.throw"])
+            #expect(decoded.checks[0].findings == [Finding(.lifecycle, "as designed", frame: 7)])
+            #expect(decoded.checks[0].message == "as designed")
             #expect(decoded.summary == report.summary)
         }
     }

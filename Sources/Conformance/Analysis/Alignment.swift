@@ -9,7 +9,7 @@ public enum Alignment {
     public struct Match: Sendable, Hashable {
         /// Capture frame where signal frame `referenceStart` appears.
         public var lag: Int
-        /// Normalised correlation at that lag, -1 ... 1 (1 is a perfect match up to gain).
+        /// Normalised correlation at that lag, -1 ... 1 (1 is a perfect match up to gain, -1 an inverted one).
         public var correlation: Double
     }
 
@@ -28,7 +28,13 @@ public enum Alignment {
         return result
     }
 
-    /// Finds capture frame `lag` in `lags` where `reference[referenceStart...]` best matches.
+    /// One channel of interleaved samples.
+    public static func channel(_ index: Int, of samples: [Float], channels: Int) -> [Float] {
+        guard channels > 1 else { return samples }
+        return (0..<(samples.count / channels)).map { samples[$0 * channels + index] }
+    }
+
+    /// Finds capture frame `lag` in `lags` where `reference[referenceStart...]` best matches, inverted or not.
     ///
     /// - Parameters:
     ///   - reference: the known signal, mono.
@@ -52,7 +58,7 @@ public enum Alignment {
                 let short = min(length, max(64, length / 8))
                 var candidates: [(score: Double, lag: Int)] = []
                 for lag in lower..<upper {
-                    let score = correlate(refBase, cap, at: lag, count: short)
+                    let score = abs(correlate(refBase, cap, at: lag, count: short))
                     if candidates.count < 8 {
                         candidates.append((score, lag))
                         candidates.sort { $0.score > $1.score }
@@ -64,11 +70,11 @@ public enum Alignment {
                 var best: Match?
                 for candidate in candidates {
                     let score = correlate(refBase, cap, at: candidate.lag, count: length)
-                    if best == nil || score > best!.correlation {
+                    if best == nil || abs(score) > abs(best!.correlation) {
                         best = Match(lag: candidate.lag, correlation: score)
                     }
                 }
-                guard let best, best.correlation.isFinite, best.correlation > 0 else { return nil }
+                guard let best, best.correlation.isFinite, best.correlation != 0 else { return nil }
                 return best
             }
         }

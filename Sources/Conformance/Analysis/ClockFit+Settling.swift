@@ -2,12 +2,8 @@ extension ClockFit {
     /// A fit that leaves out a start-up of unknown length, and whether the
     /// run had settled.
     ///
-    /// A sound server adjusts its latency for a while after a stream
-    /// connects, and its client sees that as periods delivered slowly or
-    /// quickly; how long that lasts varies from run to run (PulseAudio's null
-    /// sink on the host clock: well within 2 s mostly, once 3.5 s, in which
-    /// its stream's time line bent by 27 ms and a fit after 2 s read
-    /// 1750 ppm slow). A clock's real drift is one slope over the whole run.
+    /// A sound server moves its latency for a while after a stream connects
+    /// (docs/conform-judgement.md); a clock's real drift is one slope over the whole run.
     ///
     /// Beginning with what ``settled(_:nominalRate:settleSeconds:settleFraction:time:)``
     /// leaves out, the kept periods are split into an earlier and a later

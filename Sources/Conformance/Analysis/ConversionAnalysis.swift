@@ -12,13 +12,15 @@ public struct ConversionReport: Sendable, Hashable {
     /// Signal frames compared per channel.
     public var comparedFrames: Int
     /// What is wrong, in order of importance (empty when the capture is good).
-    public var problems: [String]
+    public var findings: [Finding]
+    /// The findings' sentences.
+    public var problems: [String] { findings.map(\.message) }
 
     /// The channel gain furthest from 0 dB.
     public var worstGainDB: Double { gainsDB.max { abs($0) < abs($1) } ?? 0 }
 
     /// Whether the capture met both limits.
-    public var isGood: Bool { problems.isEmpty }
+    public var isGood: Bool { findings.isEmpty }
 }
 
 /// Compares a played signal with its capture through a converting path.
@@ -31,11 +33,8 @@ public struct ConversionReport: Sendable, Hashable {
 /// played one's, so a wrong full-scale factor shows as a gain error however
 /// clean the signal is.
 public enum ConversionAnalysis {
-    /// Coefficients of the fitted filter (odd: centred on the alignment).
-    ///
-    /// A sound server's high-quality resampler, there and back (96 kHz to a
-    /// 48 kHz sink and back), has a long response: 15 coefficients explained
-    /// it to 36 dB, 63 to 60 dB and more.
+    /// Coefficients of the fitted filter (odd: centred on the alignment), enough for a
+    /// high-quality resampler there and back (docs/conform-judgement.md).
     public static let taps = 63
     /// Frames left out at each end of the signal, where a resampler's filter starts and stops.
     static let edge = 64
@@ -51,11 +50,12 @@ public enum ConversionAnalysis {
     public static func compare(
         played: TestSignal, captured: TestSignal, lags: Range<Int>, minimumSNR: Double, maxGainErrorDB: Double
     ) -> ConversionReport {
-        var report = ConversionReport(lag: nil, snr: -.infinity, gainsDB: [], comparedFrames: 0, problems: [])
+        var report = ConversionReport(lag: nil, snr: -.infinity, gainsDB: [], comparedFrames: 0, findings: [])
         let reference = Alignment.mono(played.samples, channels: played.channels)
         let capture = Alignment.mono(captured.samples, channels: captured.channels)
         guard let match = Alignment.locate(reference, in: capture, lags: lags, window: 4096) else {
-            report.problems.append("the signal did not come back (no correlation at capture frames \(lags.lowerBound)..<\(lags.upperBound))")
+            report.findings.append(Finding(
+                .signalNotFound, "the signal did not come back (no correlation at capture frames \(lags.lowerBound)..<\(lags.upperBound))"))
             return report
         }
         report.lag = match.lag
@@ -63,7 +63,8 @@ public enum ConversionAnalysis {
         let first = edge + half
         let last = min(played.frames - edge - half, captured.frames - match.lag - half, first + maxFrames)
         guard last - first >= 256 else {
-            report.problems.append("the capture ended at frame \(captured.frames) with too little of the signal back to compare")
+            report.findings.append(Finding(
+                .captureEnded, "the capture ended at frame \(captured.frames) with too little of the signal back to compare", frame: captured.frames))
             return report
         }
         report.comparedFrames = last - first
@@ -73,16 +74,19 @@ public enum ConversionAnalysis {
             let fit = fitFilter(played: played, captured: captured, channel: channel, offset: match.lag, frames: first..<last)
             totalSignal += fit.signal
             totalNoise += fit.noise
-            let gain = fit.reference > 0 && fit.signal > 0 ? 10 * log10(fit.signal / fit.reference) : -.infinity
+            let gain = fit.reference > 0 ? Decibels.energy(fit.signal, over: fit.reference) : -.infinity
             report.gainsDB.append(gain)
-            if fit.inverted { report.problems.append("channel \(channel) comes back inverted") }
+            if fit.inverted { report.findings.append(Finding(.polarityInverted, "channel \(channel) comes back inverted", channel: channel)) }
         }
-        report.snr = decibels(totalSignal, totalNoise)
+        report.snr = Decibels.energy(totalSignal, over: totalNoise)
         if !(report.snr >= minimumSNR) {
-            report.problems.append("SNR \(MeasuredValue.format(report.snr)) dB after alignment (limit \(MeasuredValue.format(minimumSNR)) dB)")
+            report.findings.append(Finding(
+                .lowSNR, "SNR \(MeasuredValue.format(report.snr)) dB after alignment (limit \(MeasuredValue.format(minimumSNR)) dB)", figure: report.snr))
         }
         for (channel, gain) in report.gainsDB.enumerated() where !(abs(gain) <= maxGainErrorDB) {
-            report.problems.append("channel \(channel) comes back at \(MeasuredValue.format(gain)) dB (limit ±\(MeasuredValue.format(maxGainErrorDB)) dB): the scaling is wrong")
+            report.findings.append(Finding(
+                .levelError, "channel \(channel) comes back at \(MeasuredValue.format(gain)) dB (limit ±\(MeasuredValue.format(maxGainErrorDB)) dB): the scaling is wrong",
+                channel: channel, figure: gain))
         }
         return report
     }
@@ -183,11 +187,5 @@ public enum ConversionAnalysis {
             x[row] = diagonal != 0 ? sum / diagonal : 0
         }
         return x
-    }
-
-    static func decibels(_ signal: Double, _ noise: Double) -> Double {
-        guard noise > 0 else { return .infinity }
-        guard signal > 0 else { return -.infinity }
-        return 10 * log10(signal / noise)
     }
 }

@@ -25,6 +25,18 @@ public enum IntegrityProblem: Sendable, Hashable, CustomStringConvertible {
     case captureEnded(captureFrame: Int, missing: Int)
     /// On an analogue loop, the signal-to-noise ratio fell below the limit in a stretch.
     case lowSNR(decibels: Double, captureFrame: Int, signalFrame: Int, limit: Double)
+    /// Nothing but zeros came back.
+    case silent(frames: Int)
+    /// Capture channel `capture` carries played channel `carries`, which capture channel `alsoIn` carries too.
+    case channelDuplicated(capture: Int, carries: Int, alsoIn: Int)
+    /// Capture channel `channel` comes back at a constant gain of `decibels` dB, otherwise intact.
+    case gain(channel: Int, decibels: Double)
+    /// Capture channel `channel` comes back with its polarity inverted.
+    case inverted(channel: Int)
+    /// Capture channel `channel` comes back with `offset` (full scale 1) added to every sample.
+    case dcOffset(channel: Int, offset: Double)
+    /// Every sample comes back rounded to a `bits`-bit grid, within one step: the path quantises.
+    case quantised(bits: Int, captureFrame: Int)
 
     /// The problem in one precise sentence.
     public var description: String {
@@ -49,6 +61,40 @@ public enum IntegrityProblem: Sendable, Hashable, CustomStringConvertible {
             "the capture ended at frame \(captureFrame) with \(missing) signal frames not yet back"
         case .lowSNR(let decibels, let captureFrame, let signalFrame, let limit):
             "SNR \(MeasuredValue.format(decibels)) dB (limit \(MeasuredValue.format(limit)) dB) in the stretch from frame \(captureFrame) of the capture (signal frame \(signalFrame))"
+        case .silent(let frames):
+            "\(CheckContext.silentCaptureSentence) (\(frames) frames of zeros)"
+        case .channelDuplicated(let capture, let carries, let alsoIn):
+            "capture channels \(min(capture, alsoIn)) and \(max(capture, alsoIn)) both carry played channel \(carries)"
+        case .gain(let channel, let decibels):
+            "channel \(channel) comes back at \(String(format: "%.2f", decibels)) dB (a constant gain; otherwise intact)"
+        case .inverted(let channel):
+            "channel \(channel) comes back with inverted polarity"
+        case .dcOffset(let channel, let offset):
+            "channel \(channel) comes back with a DC offset of \(String(format: "%.6f", offset)) (\(String(format: "%.1f", Decibels.amplitude(abs(offset)))) dBFS)"
+        case .quantised(let bits, let captureFrame):
+            "the path quantises to \(bits) bits: from frame \(captureFrame) of the capture every sample comes back rounded to the s\(bits) grid, within one step"
+        }
+    }
+
+    /// The problem as a typed finding.
+    public var finding: Finding {
+        switch self {
+        case .notFound: Finding(.signalNotFound, description)
+        case .silent: Finding(.silentCapture, description)
+        case .channelMapping(let capture, _): Finding(.channelsSwapped, description, channel: capture)
+        case .channelsSwapped(let a, _): Finding(.channelsSwapped, description, channel: a)
+        case .channelDuplicated(let capture, _, let alsoIn): Finding(.channelDuplicated, description, channel: max(capture, alsoIn))
+        case .framesMissing(let count, let frame, _): Finding(.framesMissing, description, frame: frame, figure: Double(count))
+        case .framesExtra(let count, let frame, _): Finding(.framesExtra, description, frame: frame, figure: Double(count))
+        case .framesDiffer(let count, let frame, _), .framesDifferAndShift(let count, let frame, _, _):
+            Finding(.framesDiffer, description, frame: frame, figure: Double(count))
+        case .lost(let frame, _): Finding(.signalLost, description, frame: frame)
+        case .captureEnded(let frame, let missing): Finding(.captureEnded, description, frame: frame, figure: Double(missing))
+        case .lowSNR(let decibels, let frame, _, _): Finding(.lowSNR, description, frame: frame, figure: decibels)
+        case .gain(let channel, let decibels): Finding(.gain, description, channel: channel, figure: decibels)
+        case .inverted(let channel): Finding(.polarityInverted, description, channel: channel)
+        case .dcOffset(let channel, let offset): Finding(.dcOffset, description, channel: channel, figure: offset)
+        case .quantised(let bits, let frame): Finding(.quantised, description, frame: frame, figure: Double(bits))
         }
     }
 }
@@ -69,6 +115,8 @@ public struct IntegrityReport: Sendable, Hashable {
     public var problems: [IntegrityProblem]
     /// Overall signal-to-noise ratio in dB (analogue comparisons).
     public var snr: Double?
+    /// Set when a path that carries only this many bits was compared to within one step of that many bits.
+    public var carriedBits: Int?
 
     /// Whether the signal came back intact.
     public var isIntact: Bool { problems.isEmpty && lag != nil }
@@ -99,9 +147,10 @@ public enum IntegrityAnalysis {
     ///   - analog: compare by SNR instead of exactly.
     ///   - minimumSNR: the SNR limit for analogue comparisons, in dB.
     ///   - maxShift: the largest run of missing or extra frames identified as such.
+    ///   - tolerance: how far a sample may be from the played one and still match (0: exactly).
     public static func compare(
         played: TestSignal, captured: TestSignal, signalRange: Range<Int>? = nil, lags: Range<Int>,
-        analog: Bool = false, minimumSNR: Double = 40, maxShift: Int = 16384
+        analog: Bool = false, minimumSNR: Double = 40, maxShift: Int = 16384, tolerance: Float = 0
     ) -> IntegrityReport {
         let range = (signalRange ?? 0..<played.frames).clamped(to: 0..<played.frames)
         var report = IntegrityReport(lag: nil, offset: nil, correlation: 0, comparedFrames: range.count, matchingFrames: 0, problems: [], snr: nil)
@@ -109,9 +158,11 @@ public enum IntegrityAnalysis {
             report.problems.append(.notFound(detail: "nothing to compare"))
             return report
         }
-        let reference = Alignment.mono(played.samples, channels: played.channels)
-        let capture = Alignment.mono(captured.samples, channels: captured.channels)
-        guard let match = Alignment.locate(reference, in: capture, referenceStart: range.lowerBound, lags: lags) else {
+        if captured.samples.allSatisfy({ $0 == 0 }) {
+            report.problems.append(.silent(frames: captured.frames))
+            return report
+        }
+        guard let match = locate(played, in: captured, referenceStart: range.lowerBound, lags: lags) else {
             let rms = captured.rms
             report.problems.append(.notFound(detail: "no correlation at capture frames \(lags.lowerBound)..<\(lags.upperBound) (capture RMS \(MeasuredValue.format(rms)), \(captured.frames) frames)"))
             return report
@@ -119,7 +170,7 @@ public enum IntegrityAnalysis {
         report.lag = match.lag
         report.offset = match.lag - range.lowerBound
         report.correlation = match.correlation
-        let comparison = Comparison(played: played, captured: captured, offset: match.lag - range.lowerBound, range: range, resync: resyncFrames)
+        let comparison = Comparison(played: played, captured: captured, offset: match.lag - range.lowerBound, range: range, resync: resyncFrames, tolerance: tolerance)
         if let mapping = comparison.channelProblem(analog: analog) {
             report.problems.append(mapping)
             return report
@@ -128,26 +179,48 @@ public enum IntegrityAnalysis {
             comparison.analogue(minimumSNR: minimumSNR, into: &report)
         } else {
             comparison.digital(maxShift: maxShift, into: &report)
+            comparison.diagnose(&report)
         }
         return report
     }
 }
 
+extension IntegrityAnalysis {
+    /// Where `played` sits in `captured`: on the channel sum, or, when that
+    /// fits poorly (one channel inverted cancels the sum), on the channel that fits best.
+    static func locate(_ played: TestSignal, in captured: TestSignal, referenceStart: Int, lags: Range<Int>) -> Alignment.Match? {
+        let sum = Alignment.locate(
+            Alignment.mono(played.samples, channels: played.channels), in: Alignment.mono(captured.samples, channels: captured.channels),
+            referenceStart: referenceStart, lags: lags)
+        if let sum, abs(sum.correlation) >= 0.9 { return sum }
+        var best = sum
+        for channel in 0..<min(played.channels, captured.channels) {
+            let match = Alignment.locate(
+                Alignment.channel(channel, of: played.samples, channels: played.channels),
+                in: Alignment.channel(channel, of: captured.samples, channels: captured.channels), referenceStart: referenceStart, lags: lags)
+            if let match, abs(match.correlation) > abs(best?.correlation ?? 0) { best = match }
+        }
+        return best
+    }
+}
+
 /// The frame-by-frame work of ``IntegrityAnalysis``.
-private struct Comparison {
+struct Comparison {
     let played: TestSignal
     let captured: TestSignal
     let offset: Int
     let range: Range<Int>
     let resync: Int
+    let tolerance: Float
     let channels: Int
 
-    init(played: TestSignal, captured: TestSignal, offset: Int, range: Range<Int>, resync: Int) {
+    init(played: TestSignal, captured: TestSignal, offset: Int, range: Range<Int>, resync: Int, tolerance: Float) {
         self.played = played
         self.captured = captured
         self.offset = offset
         self.range = range
         self.resync = resync
+        self.tolerance = tolerance
         channels = min(played.channels, captured.channels)
     }
 
@@ -155,7 +228,7 @@ private struct Comparison {
         guard captureFrame >= 0, captureFrame < captured.frames, signalFrame < played.frames else { return false }
         let p = signalFrame * played.channels
         let c = captureFrame * captured.channels
-        for channel in 0..<channels where played.samples[p + channel] != captured.samples[c + channel] {
+        for channel in 0..<channels where !(abs(played.samples[p + channel] - captured.samples[c + channel]) <= tolerance) {
             return false
         }
         return true
@@ -198,6 +271,9 @@ private struct Comparison {
             let other = carried[capture]
             if other < channels, carried[other] == capture {
                 return .channelsSwapped(min(capture, other), max(capture, other))
+            }
+            if let twin = carried.indices.first(where: { $0 != capture && carried[$0] == other }) {
+                return .channelDuplicated(capture: capture, carries: other, alsoIn: twin)
             }
             return .channelMapping(capture: capture, carries: other)
         }
@@ -325,7 +401,7 @@ private struct Comparison {
             }
             totalSignal += signalEnergy
             totalError += errorEnergy
-            let snr = Self.decibels(signalEnergy, errorEnergy)
+            let snr = Decibels.energy(signalEnergy, over: errorEnergy)
             if snr < minimumSNR {
                 if report.problems.count < IntegrityAnalysis.maxProblems {
                     report.problems.append(.lowSNR(decibels: snr, captureFrame: frame + offset, signalFrame: frame, limit: minimumSNR))
@@ -339,12 +415,6 @@ private struct Comparison {
             report.problems.append(.captureEnded(captureFrame: end + offset, missing: range.upperBound - end))
         }
         report.matchingFrames = matching
-        report.snr = Self.decibels(totalSignal, totalError)
-    }
-
-    static func decibels(_ signal: Double, _ noise: Double) -> Double {
-        guard noise > 0 else { return .infinity }
-        guard signal > 0 else { return -.infinity }
-        return 10 * Foundation.log10(signal / noise)
+        report.snr = Decibels.energy(totalSignal, over: totalError)
     }
 }

@@ -21,26 +21,23 @@ public struct BlockingIOCheck: Check {
 
     /// Writes and reads the signal in uneven chunks from one thread.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        if let skip = context.skipUnlessLoop() { return skip }
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
+        if let skip = try context.skipUnlessLoop() { return skip }
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
         defer { stream.close() }
-        context.noteGranted(stream.granted)
         let granted = stream.granted
         let period = max(granted.framesPerPeriod, 1)
-        // The signal exists before the stream starts: on a slow machine making it
-        // took long enough for the device to run far ahead of the first write.
+        // Made before the start, so a slow machine does not let the device run far ahead of the first write.
         let signal = context.noise(frames: context.target.durationFrames, seed: 2024)
         try stream.start()
         let capacity = stream.writeAvailable
         let exchange = BlockingExchange(writeChunks: [480, 1000, 17, 2048, 333, period], readChunks: [333, 2048, 1000, 17, 480, period])
-        let lead = 4 * period + (granted.roundTripLatencyFrames ?? 0)
         let tail = LoopRunner.defaultTail(granted)
-        let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: capacity, leadFrames: lead)
+        let result = try exchange.run(
+            stream: stream, signal: signal, tailFrames: tail, capacity: capacity, leadFrames: BlockingExchange.lead(granted))
         let xruns = stream.xruns
         try stream.stop(timeout: .seconds(30))
-        let captured = TestSignal(samples: result.captured, channels: granted.input?.channels ?? 1)
-        let report = IntegrityAnalysis.compare(
-            played: signal, captured: captured, lags: 0..<(tail + result.leadInFrames), analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
+        let channels = granted.input?.channels ?? 1
+        let report = context.compare(played: signal, captured: result.captured, channels: channels, window: tail + result.leadInFrames)
         var measured = Measurements()
         measured.add(report)
         measured.add(xruns)
@@ -48,14 +45,11 @@ public struct BlockingIOCheck: Check {
         measured.set("max_write_available", result.maxWriteAvailable)
         measured.set("max_read_available", result.maxReadAvailable)
         measured.set("lead_in_frames", result.leadInFrames)
-        var problems: [String] = []
-        if !report.isIntact { problems.append(report.summary + (xruns.total > 0 ? " (during the run: \(xruns.briefly))" : "")) }
-        problems += result.violations
-        if problems.isEmpty { return .pass(measured: measured) }
-        let recordings = [
-            Recording(name: "played", samples: signal.samples, channels: signal.channels, sampleRate: granted.sampleRate),
-            Recording(name: "captured", samples: result.captured, channels: captured.channels, sampleRate: granted.sampleRate),
-        ]
-        return .fail(problems.joined(separator: "; "), measured: measured, recordings: recordings)
+        var findings = report.findings()
+        if !findings.isEmpty, xruns.total > 0 { findings.append(xruns.finding("during the run: ")) }
+        findings += result.violations.map { Finding(.accounting, $0) }
+        return .judged(
+            findings, measured: measured,
+            recordings: Recording.pair(played: signal, captured: result.captured, channels: channels, rate: granted.sampleRate))
     }
 }

@@ -2,19 +2,31 @@ import AudioHAL
 
 extension CheckContext {
     /// A skip outcome when the target's devices do not form a duplex loop, else `nil`.
-    func skipUnlessLoop() -> CheckOutcome? {
-        loopProblem().map { .skip("needs a loop of \(target.channels) channels in each direction: \($0)") }
+    ///
+    /// Devices whose capture is silent are no loop: a device that says it is a
+    /// digital loop fails fast then (its loop is broken); any other skips.
+    func skipUnlessLoop() throws(HALError) -> CheckOutcome? {
+        if let problem = loopProblem() {
+            return .skip("needs a loop of \(target.channels) channels in each direction: \(problem)")
+        }
+        guard try captureIsSilent() else { return nil }
+        let finding = Finding(.silentCapture, Self.silentCaptureSentence)
+        return loopKind() == .digital ? .fail(finding) : .skip(finding.message)
     }
 
-    /// What kind of loop the target's devices form: digital (bit for bit) or not.
+    /// What a check that needs a loop says when nothing came back.
+    static let silentCaptureSentence = "nothing came back: the capture is silent; connect the output to the input, or pick a loop device"
+
+    /// What kind of loop the target's devices form.
     ///
-    /// A loop is digital when both devices say they are a digital loopback
-    /// (``DeviceInfo/isDigitalLoopback``: snd-aloop, the loopback backend)
-    /// and `--analog` was not given. A sound server's monitor or a cable is not.
+    /// Analogue with `--analog`; digital when both devices say they are a
+    /// digital loopback (``DeviceInfo/isDigitalLoopback``: snd-aloop, the
+    /// loopback backend); a card when both have a driver (hardware); else a sound server.
     func loopKind() -> LoopKind {
         if target.analog { return .analogue }
-        guard let input = try? inputDevice(), let output = try? outputDevice() else { return .other }
-        return input.isDigitalLoopback && output.isDigitalLoopback ? .digital : .other
+        guard let input = try? inputDevice(), let output = try? outputDevice() else { return .soundServer }
+        if input.isDigitalLoopback && output.isDigitalLoopback { return .digital }
+        return input.driver != nil && output.driver != nil ? .card : .soundServer
     }
 
     /// Compares what a loop run played with what it captured.
@@ -24,10 +36,41 @@ extension CheckContext {
     func compare(_ run: LoopRun, signalRange: Range<Int>? = nil, extraLag: Int = 0) -> IntegrityReport {
         let range = signalRange ?? 0..<run.played.frames
         let window = LoopRunner.defaultTail(run.granted) + extraLag
-        return IntegrityAnalysis.compare(
+        return integrity(
             played: run.played, captured: run.capture, signalRange: range,
-            lags: (range.lowerBound - extraLag)..<(range.lowerBound + window),
-            analog: target.analog, minimumSNR: target.limits.minimumSNR, maxShift: max(16384, extraLag))
+            lags: (range.lowerBound - extraLag)..<(range.lowerBound + window), maxShift: max(16384, extraLag))
+    }
+
+    /// Compares a signal with a blocking stream's capture, searched for in its first `window` frames.
+    func compare(played: TestSignal, captured: [Float], channels: Int, window: Int) -> IntegrityReport {
+        integrity(played: played, captured: TestSignal(samples: captured, channels: max(1, channels)), signalRange: nil, lags: 0..<window)
+    }
+
+    /// Bit for bit (by SNR on an analogue loop); through a sound server that
+    /// carries fewer bits than the target's format, to within one step of what it carries.
+    private func integrity(
+        played: TestSignal, captured: TestSignal, signalRange: Range<Int>?, lags: Range<Int>, maxShift: Int = 16384
+    ) -> IntegrityReport {
+        func compare(tolerance: Float) -> IntegrityReport {
+            IntegrityAnalysis.compare(
+                played: played, captured: captured, signalRange: signalRange, lags: lags, analog: target.analog,
+                minimumSNR: target.limits.minimumSNR, maxShift: maxShift, tolerance: tolerance)
+        }
+        let report = compare(tolerance: 0)
+        guard !target.analog, let bits = report.quantisedBits, bits < target.format.significantBits, loopKind() == .soundServer else {
+            return report
+        }
+        var carried = compare(tolerance: 1 / Float(1 << (bits - 1)))
+        carried.carriedBits = bits
+        return carried
+    }
+
+    /// Opens the target's duplex configuration as a blocking stream with rings of
+    /// `bufferFrames` frames, noting what was granted for the report.
+    func openBlockingStream(bufferFrames: Int) throws(HALError) -> AudioStream {
+        let stream = try backend.openBlockingStream(target.configuration(), bufferFrames: bufferFrames)
+        noteGranted(stream.granted)
+        return stream
     }
 
     /// A fresh signal for the target's format and channels.
@@ -40,12 +83,14 @@ extension CheckContext {
 public enum LoopKind: String, Sendable, Hashable, CustomStringConvertible {
     /// Bit for bit, sample-locked: snd-aloop, the loopback backend.
     case digital
-    /// A digital path the checks cannot vouch for: a sound server's monitor, a plugin that converts.
-    case other = "non-digital"
+    /// Through a sound server (its monitor, a plugin that converts): digital, but not bit for bit in every format and rate.
+    case soundServer = "sound-server"
+    /// A sound card that is no digital loopback, looped by a digital cable: bit for bit, each stream starting on the card's own period.
+    case card
     /// An analogue cable (`--analog`).
     case analogue = "analogue"
 
-    /// `digital`, `non-digital` or `analogue`.
+    /// `digital`, `sound-server`, `card` or `analogue`.
     public var description: String { rawValue }
 }
 
@@ -72,6 +117,26 @@ extension XrunReport {
         let first = events.first.map { ", first: \($0)" } ?? ""
         return "\(total) xrun\(total == 1 ? "" : "s") (\(inputCount) input, \(outputCount) output)\(first)"
     }
+
+    /// The xruns as a finding, its sentence after `context`.
+    func finding(_ context: String = "") -> Finding {
+        Finding(.xrun, context + briefly, frame: events.first.map { Int($0.framePosition) }, figure: Double(total))
+    }
+}
+
+extension Recording {
+    /// What was played and what was captured, as a pair of recordings named `played` and `captured` (plus `suffix`).
+    static func pair(played: TestSignal, captured: [Float], channels: Int, rate: Double, suffix: String = "") -> [Recording] {
+        [
+            Recording(name: "played" + suffix, samples: played.samples, channels: played.channels, sampleRate: rate),
+            Recording(name: "captured" + suffix, samples: captured, channels: max(1, channels), sampleRate: rate),
+        ]
+    }
+}
+
+extension IntegrityReport {
+    /// The report's problems as findings, each sentence after `context`.
+    func findings(_ context: String = "") -> [Finding] { problems.map { $0.finding.prefixed(context) } }
 }
 
 /// Formats frames with their duration at `rate`.

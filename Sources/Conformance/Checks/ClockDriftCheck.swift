@@ -12,7 +12,7 @@ public struct ClockDriftCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm: least-squares line of host time over frames, start-up (first \(MeasuredValue.format(Self.settleSeconds)) s or 20 %) discarded, over \(MeasuredValue.format(Self.seconds(for: target, loop: .digital))) s; through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm plus \(MeasuredValue.format(Self.serverLatencyShiftPeriods)) periods of latency shift over the span fitted, first \(MeasuredValue.format(Self.serverSettleSeconds)) s discarded and more while the earlier and later halves of the rest differ by more than the limit (keeping ≥ \(MeasuredValue.format(Self.serverSettledSeconds)) s), over \(MeasuredValue.format(Self.seconds(for: target, loop: .other))) s, twice as long when it had not settled; runs again longer (up to \(MeasuredValue.format(Self.maximumSeconds)) s) while the figure is less precise than ± half the limit"
+        "|drift| ≤ \(MeasuredValue.format(target.limits.maxDriftPPM)) ppm (through a sound server ≤ \(MeasuredValue.format(target.limits.maxServerDriftPPM)) ppm plus \(MeasuredValue.format(Self.serverLatencyShiftPeriods)) periods of latency shift), fitted on host time over frames after the start-up"
     }
 
     /// The shortest run that leaves a second of steady periods after the start-up is discarded.
@@ -20,24 +20,14 @@ public struct ClockDriftCheck: Check {
     /// The start-up left out of the fit, at least (``ClockFit/settled(_:nominalRate:settleSeconds:settleFraction:time:)``'s default).
     public static let settleSeconds = 0.5
 
-    /// Through a sound server: the shortest run, and the start-up left out.
-    ///
-    /// A server changes its own latency while streams connect, and its
-    /// clients see that as frames delivered slowly or quickly for a while:
-    /// PulseAudio's null sink, on the host clock, once delivered 3000 ppm
-    /// slow over the 1.5 s after the first half second.
+    /// Through a sound server: the shortest run, and the start-up left out
+    /// (a server moves its latency while streams connect; docs/conform-judgement.md).
     public static let serverMinimumSeconds = 6.0
     /// See ``serverMinimumSeconds``.
     public static let serverSettleSeconds = 2.0
     /// Through a sound server, how many periods the server may move its
     /// latency by during a run: the limit grows by that shift over the span
     /// fitted (see ``serverAllowancePPM(periodFrames:sampleRate:span:)``).
-    ///
-    /// A client sees a server's latency moves as frames delivered slowly or
-    /// quickly. PulseAudio's null sink, which runs on the host clock, was
-    /// measured at 1024-frame periods delivering 1588 to 6915 ppm slow over
-    /// the 4 s fitted in 7 of 54 runs (28 ms, 1.3 periods, in the worst), the
-    /// callbacks' wall-clock times as slow; the others were within 150 ppm.
     public static let serverLatencyShiftPeriods = 2.0
 
     /// The drift a latency shift of ``serverLatencyShiftPeriods`` periods
@@ -54,12 +44,12 @@ public struct ClockDriftCheck: Check {
     /// Seconds of audio the check runs: `--duration`, at least
     /// ``minimumSeconds`` (``serverMinimumSeconds`` through a sound server).
     public static func seconds(for target: ConformanceTarget, loop: LoopKind) -> Double {
-        max(target.duration, loop == .other ? serverMinimumSeconds : minimumSeconds)
+        max(target.duration, loop == .soundServer ? serverMinimumSeconds : minimumSeconds)
     }
 
     /// The start-up left out: ``settleSeconds``, ``serverSettleSeconds`` through a sound server.
     public static func settleSeconds(loop: LoopKind) -> Double {
-        loop == .other ? serverSettleSeconds : settleSeconds
+        loop == .soundServer ? serverSettleSeconds : settleSeconds
     }
 
     /// The longest run the check grows to while its figure is too imprecise to judge.
@@ -84,7 +74,7 @@ public struct ClockDriftCheck: Check {
         let loop = context.loopKind()
         let settle = Self.settleSeconds(loop: loop)
         let limit = Self.limit(loop: loop, limits: context.target.limits)
-        let soundServer = loop == .other
+        let soundServer = loop == .soundServer
         var seconds = Self.seconds(for: context.target, loop: loop)
         var lengths: [Double] = []
         while true {
@@ -117,11 +107,15 @@ public struct ClockDriftCheck: Check {
             of: fitted, periods: run.periods, nominalRate: run.granted.sampleRate, limit: limit, soundServer: soundServer)
         outcome.measured.set("run_seconds", lengths.map { MeasuredValue.format($0) }.joined(separator: " "))
         if lengths.count > 1 {
-            outcome.message += " (runs of \(lengths.map { MeasuredValue.format($0) }.joined(separator: ", ")) s: the shorter ones were too imprecise or had not settled)"
+            let runs = " (runs of \(lengths.map { MeasuredValue.format($0) }.joined(separator: ", ")) s: the shorter ones were too imprecise or had not settled)"
+            if let last = outcome.findings.popLast() {
+                outcome.findings.append(last.appending(runs))
+                outcome.message = outcome.findings.message
+            } else {
+                outcome.message += runs
+            }
         }
-        // For diagnosis only: the same fit on when the callbacks ran by the wall clock. When it
-        // agrees with the host-time figure the device really ran at that rate; when it does not,
-        // the stream's host time is what is off.
+        // For diagnosis: the same fit on the callbacks' wall-clock times tells a device's rate from its host time being off.
         if let wall = ClockFit.settled(run.periods, nominalRate: run.granted.sampleRate, settleSeconds: settle, time: { $0.wallTime }) {
             outcome.measured.set("callback_wall_drift_ppm", wall.ppm(nominalRate: run.granted.sampleRate))
         }
@@ -131,7 +125,7 @@ public struct ClockDriftCheck: Check {
     /// The drift limit for a loop: ``ConformanceLimits/maxServerDriftPPM``
     /// through a sound server, ``ConformanceLimits/maxDriftPPM`` otherwise.
     public static func limit(loop: LoopKind, limits: ConformanceLimits) -> Double {
-        loop == .other ? limits.maxServerDriftPPM : limits.maxDriftPPM
+        loop == .soundServer ? limits.maxServerDriftPPM : limits.maxDriftPPM
     }
 
     /// The fit of a run's host times that the check judges: after the
@@ -197,12 +191,10 @@ public struct ClockDriftCheck: Check {
         }
         if abs(ppm) <= judgedLimit { return .pass(figure + caveats, measured: measured) }
         return .fail(
-            "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(nominalRate)) Hz; \(figure)); limit \(MeasuredValue.format(judgedLimit)) ppm\(allowance)\(caveats)",
+            Finding(
+                .drift,
+                "the device clock runs \(MeasuredValue.format(abs(ppm))) ppm \(ppm > 0 ? "fast" : "slow") against the host clock (\(MeasuredValue.format(fit.framesPerSecond)) Hz for a nominal \(MeasuredValue.format(nominalRate)) Hz; \(figure)); limit \(MeasuredValue.format(judgedLimit)) ppm\(allowance)\(caveats)",
+                figure: ppm),
             measured: measured)
     }
-}
-
-extension CheckOutcome {
-    /// An error outcome with its reason.
-    static func error(_ message: String) -> CheckOutcome { CheckOutcome(status: .error, message: message) }
 }

@@ -16,16 +16,20 @@ public struct DevicesEnumerateCheck: Check {
 
     /// Lists the devices and inspects the target's input and output.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        let all = try context.backend.devices()
+        let all = try context.devices()
         var measured = Measurements()
         measured.set("devices", all.count)
-        guard !all.isEmpty else { return .fail("the backend lists no devices", measured: measured) }
+        guard !all.isEmpty else { return .fail(Finding(.listing, "the backend lists no devices"), measured: measured) }
         var problems: [String] = []
         let input = try context.inputDevice()
         let output = try context.outputDevice()
         for (device, direction) in [(input, Direction.input), (output, Direction.output)] {
             let label = "\(direction) device '\(device.id)'"
-            if !all.contains(where: { $0.id == device.id }) { problems.append("\(label) is not in the device list") }
+            if let listed = try context.listedDevice(device) {
+                if listed.id != device.id { measured.set("\(direction)_device", "\(listed.id) (as \(device.id))") }
+            } else {
+                problems.append("\(label) is not in the device list")
+            }
             let channels = device.maxChannels(direction)
             measured.set("\(direction)_channels", channels)
             if channels < context.target.channels {
@@ -39,10 +43,7 @@ public struct DevicesEnumerateCheck: Check {
         if !output.supportedSampleRates.isEmpty, !output.supportedSampleRates.contains(context.target.rate) {
             problems.append("output device '\(output.id)' does not list the target rate \(MeasuredValue.format(context.target.rate)) Hz")
         }
-        if problems.isEmpty {
-            return .pass(measured: measured)
-        }
-        return .fail(problems.joined(separator: "; "), measured: measured)
+        return .judged(problems.map { Finding(.listing, $0) }, measured: measured)
     }
 
     private func sanity(_ device: DeviceInfo, label: String) -> [String] {

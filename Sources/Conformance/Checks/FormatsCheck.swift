@@ -11,11 +11,7 @@ public struct FormatsCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        let limits = target.limits
-        let compare = target.analog
-            ? "SNR ≥ \(MeasuredValue.format(limits.minimumSNR)) dB (analogue)"
-            : "bit-exact on a digital loop and for the target's format; other loops: SNR ≥ \(MeasuredValue.format(limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(limits.maxConversionGainDB)) dB"
-        return "each format: granted as asked; \(compare); speed within ±\(MeasuredValue.format(limits.rateTolerance * 100)) %"
+        SweepItem.criterion(sweeping: "format", own: "format", target: target)
     }
 
     /// Sweeps the formats both devices list.
@@ -23,7 +19,7 @@ public struct FormatsCheck: Check {
         let input = try context.inputDevice()
         let output = try context.outputDevice()
         let formats = output.supportedFormats.filter(input.supportedFormats.contains)
-        guard !formats.isEmpty else { return .fail("the devices list no common sample format") }
+        guard !formats.isEmpty else { return .fail(Finding(.listing, "the devices list no common sample format")) }
         return try context.sweep(formats.map { SweepItem(label: $0.rawValue, rate: context.target.rate, format: $0) }, what: "formats")
     }
 }

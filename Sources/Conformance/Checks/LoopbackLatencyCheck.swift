@@ -18,7 +18,7 @@ public struct LoopbackLatencyCheck: Check {
 
     /// Measures the lag of a short burst on fresh streams.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        if let skip = context.skipUnlessLoop() { return skip }
+        if let skip = try context.skipUnlessLoop() { return skip }
         var lags: [Int] = []
         var reported: Int?
         var buffer = 0
@@ -37,10 +37,13 @@ public struct LoopbackLatencyCheck: Check {
             let match = Alignment.locate(mono, in: capture, lags: 0..<window, window: 4096)
             guard let match, match.correlation > limit else {
                 let found = match.map { "best correlation \(MeasuredValue.format($0.correlation)) at frame \($0.lag)" } ?? "no correlation at all"
-                return .fail(
-                    "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)"
-                        + (run.xruns.total > 0 ? " (during the run: \(run.xruns.briefly))" : ""),
-                    recordings: run.recordings())
+                var findings = [
+                    Finding(
+                        .signalNotFound,
+                        "run \(index + 1): the burst did not come back within capture frames 0..<\(window) (\(found); at least \(MeasuredValue.format(limit)) needed)")
+                ]
+                if run.xruns.total > 0 { findings.append(run.xruns.finding("during the run: ")) }
+                return .fail(findings, recordings: run.recordings())
             }
             lags.append(match.lag)
         }
@@ -51,29 +54,32 @@ public struct LoopbackLatencyCheck: Check {
         measured.set("latency_ms", Double(median) / context.target.rate * 1000)
         measured.set("spread_frames", high - low)
         measured.set("runs", lags.map(String.init).joined(separator: " "))
-        var problems: [String] = []
+        var findings: [Finding] = []
         let loop = context.loopKind()
         let period = lastRun.map { max($0.granted.framesPerPeriod, 1) } ?? max(context.target.period, 1)
         let tolerance = Self.tolerance(loop: loop, period: period, buffer: buffer)
         measured.set("loop", loop.description)
         measured.set("tolerance_frames", tolerance)
-        if let problem = Self.stabilityProblem(lags: lags, tolerance: tolerance, loop: loop) { problems.append(problem) }
+        if let problem = Self.stabilityProblem(lags: lags, tolerance: tolerance, loop: loop) {
+            findings.append(Finding(.latency, problem, figure: Double(high - low)))
+        }
         if let reported {
             measured.set("reported_frames", reported)
             measured.set("difference_frames", median - reported)
             if abs(median - reported) > buffer {
-                problems.append("measured \(median) frames, reported \(reported): off by \(median - reported), more than one buffer (\(buffer) frames)")
+                findings.append(Finding(
+                    .latency, "measured \(median) frames, reported \(reported): off by \(median - reported), more than one buffer (\(buffer) frames)",
+                    figure: Double(median - reported)))
             }
         } else {
-            problems.append("the backend reports no round-trip latency")
+            findings.append(Finding(.latency, "the backend reports no round-trip latency"))
         }
         let note = loop == .digital
             ? "digital loop: stable within ±1 frame"
             : loop == .analogue
                 ? "analogue loop: stable within ±1 period (\(tolerance) frames); a cable need not be sample-locked"
                 : "\(loop) loop: stable within ±1 device buffer (\(tolerance) frames); a sound server starts each stream on its own render cycle"
-        if problems.isEmpty { return .pass(note, measured: measured) }
-        return .fail(problems.joined(separator: "; "), measured: measured, recordings: lastRun?.recordings() ?? [])
+        return .judged(findings, note: note, measured: measured, recordings: lastRun?.recordings() ?? [])
     }
 
     /// The correlation a found burst must reach: 0.99 on a digital loop (it
@@ -81,22 +87,20 @@ public struct LoopbackLatencyCheck: Check {
     public static func correlationLimit(loop: LoopKind) -> Double {
         switch loop {
         case .digital: 0.99
-        case .other: 0.9
+        case .soundServer, .card: 0.9
         case .analogue: 0.5
         }
     }
 
     /// How far from the median a run's latency may be: 1 frame on a digital
     /// loop (sample-locked); one period on a cable (a card starts each stream
-    /// at a period boundary of its own clock); one device buffer through a
-    /// sound server, which starts each stream on its own render cycle, as
-    /// long as the client's buffer (PulseAudio's null sink: 7169 and 8906
-    /// frames in runs at 1024-frame periods and an 8192-frame buffer).
+    /// on its own period boundary); one device buffer through a sound server
+    /// (it starts each stream on its own render cycle).
     public static func tolerance(loop: LoopKind, period: Int, buffer: Int) -> Int {
         switch loop {
         case .digital: 1
-        case .analogue: max(1, period)
-        case .other: max(1, period, buffer)
+        case .analogue, .card: max(1, period)
+        case .soundServer: max(1, period, buffer)
         }
     }
 

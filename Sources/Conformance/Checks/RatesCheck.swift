@@ -11,11 +11,7 @@ public struct RatesCheck: Check {
 
     /// What passing means.
     public func criterion(for target: ConformanceTarget) -> String {
-        let limits = target.limits
-        let compare = target.analog
-            ? "SNR ≥ \(MeasuredValue.format(limits.minimumSNR)) dB (analogue)"
-            : "bit-exact on a digital loop and for the target's rate; other loops: SNR ≥ \(MeasuredValue.format(limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(limits.maxConversionGainDB)) dB"
-        return "each standard rate: granted as asked; \(compare); speed within ±\(MeasuredValue.format(limits.rateTolerance * 100)) %"
+        SweepItem.criterion(sweeping: "standard rate", own: "rate", target: target)
     }
 
     /// Sweeps the standard rates both devices list.

@@ -28,7 +28,8 @@ public struct StreamOpenCloseCheck: Check {
             do {
                 try cycle(context, configuration, timing: &timing)
             } catch {
-                return .fail("cycle \(index + 1) of \(cycles) failed: \(error)", measured: timing.measurements(cycles: index))
+                return .fail(
+                    Finding(.lifecycle, "cycle \(index + 1) of \(cycles) failed: \(error)"), measured: timing.measurements(cycles: index))
             }
         }
         // Audio threads may take a moment to exit after close: look again only while something is still above the baseline.
@@ -46,18 +47,20 @@ public struct StreamOpenCloseCheck: Check {
         measured.set("rss_growth_kib", (after.residentBytes - before.residentBytes) / 1024)
         for entry in timing.measurements(cycles: cycles) { measured.set(entry.name, entry.value) }
         measured.set("settle_ms", (Pause.monotonicSeconds() - settleStart) * 1000)
-        var problems: [String] = []
-        if after.fileDescriptors > before.fileDescriptors {
-            problems.append("\(after.fileDescriptors - before.fileDescriptors) file descriptors leaked (\(before.fileDescriptors) → \(after.fileDescriptors))")
+        var findings: [Finding] = []
+        let fds = after.fileDescriptors - before.fileDescriptors
+        if fds > 0 {
+            findings.append(Finding(.leak, "\(fds) file descriptors leaked (\(before.fileDescriptors) → \(after.fileDescriptors))", figure: Double(fds)))
         }
-        if after.threads > before.threads {
-            problems.append("\(after.threads - before.threads) threads left running (\(before.threads) → \(after.threads))")
+        let threads = after.threads - before.threads
+        if threads > 0 {
+            findings.append(Finding(.leak, "\(threads) threads left running (\(before.threads) → \(after.threads))", figure: Double(threads)))
         }
         let growth = after.residentBytes - before.residentBytes
         if growth > context.target.limits.maxMemoryGrowthBytes {
-            problems.append("resident memory grew by \(growth >> 10) KiB over \(cycles) cycles")
+            findings.append(Finding(.leak, "resident memory grew by \(growth >> 10) KiB over \(cycles) cycles", figure: Double(growth >> 10)))
         }
-        return problems.isEmpty ? .pass(measured: measured) : .fail(problems.joined(separator: "; "), measured: measured)
+        return .judged(findings, measured: measured)
     }
 
     /// Where the cycles' time went, phase by phase.

@@ -23,74 +23,85 @@ public struct StreamStartStopCheck: Check {
 
     static let bufferFrames = 16384
 
-    /// Runs the drain, abort and restart scenarios.
+    /// Runs the drain, abort and restart scenarios; the restarted loop is compared only on a loop.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        if let skip = context.skipUnlessLoop() { return skip }
+        if let problem = context.loopProblem() {
+            return .skip("needs \(context.target.channels) channels in each direction: \(problem)")
+        }
         var measured = Measurements()
-        var problems: [String] = []
+        var findings: [Finding] = []
         var recordings: [Recording] = []
-        problems += try drain(context, &measured)
-        problems += try abort(context, &measured)
-        problems += try restart(context, &measured, &recordings)
-        problems += try callbackRestart(context, &measured)
-        if problems.isEmpty { return .pass(measured: measured) }
-        return .fail(problems.joined(separator: "; "), measured: measured, recordings: recordings)
+        findings += try drain(context, &measured)
+        findings += try abort(context, &measured)
+        findings += try restart(context, compareLoop: !context.captureIsSilent(), &measured, &recordings)
+        findings += try callbackRestart(context, &measured)
+        return .judged(findings, measured: measured, recordings: recordings)
     }
 
-    private func open(_ context: CheckContext) throws(HALError) -> (AudioStream, Int) {
-        let stream = try context.backend.openBlockingStream(context.target.configuration(), bufferFrames: Self.bufferFrames)
-        context.noteGranted(stream.granted)
-        return (stream, 0)
+    /// A started blocking stream with a quarter second of noise (at most half its buffer) written to it.
+    private struct Queued {
+        var stream: AudioStream
+        var capacity: Int
+        var frames: Int
+    }
+
+    private func startAndQueue(_ context: CheckContext) throws(HALError) -> Queued {
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
+        do {
+            try stream.start()
+            let capacity = stream.writeAvailable
+            let frames = min(capacity / 2, Int(context.target.rate / 4))
+            try stream.write(context.noise(frames: frames).samples, timeout: .seconds(10))
+            return Queued(stream: stream, capacity: capacity, frames: frames)
+        } catch {
+            stream.close()
+            throw error
+        }
     }
 
     /// Queue a signal, stop at once: everything queued must have gone to the device.
-    private func drain(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [String] {
-        let (stream, _) = try open(context)
+    private func drain(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [Finding] {
+        let queue = try startAndQueue(context)
+        let stream = queue.stream
         defer { stream.close() }
-        try stream.start()
-        let capacity = stream.writeAvailable
-        let frames = min(capacity / 2, Int(context.target.rate / 4))
-        let signal = context.noise(frames: frames)
-        try stream.write(signal.samples, timeout: .seconds(10))
-        let queued = capacity - stream.writeAvailable
+        let queued = queue.capacity - stream.writeAvailable
         try stream.stop(timeout: .seconds(30))
-        let left = capacity - stream.writeAvailable
+        let left = queue.capacity - stream.writeAvailable
         let position = stream.framePosition
-        measured.set("drain_written_frames", frames)
+        measured.set("drain_written_frames", queue.frames)
         measured.set("drain_queued_at_stop", queued)
         measured.set("drain_left_after_stop", left)
         measured.set("drain_position", Int(position))
-        var problems: [String] = []
         if case .failed(let error) = stream.state { throw error }
-        if left > 0 { problems.append("stop left \(left) of \(queued) queued frames unplayed") }
-        if position < Int64(frames) { problems.append("after stop the position is \(position), but \(frames) frames were written") }
-        return problems
+        var findings: [Finding] = []
+        if left > 0 { findings.append(Finding(.lifecycle, "stop left \(left) of \(queued) queued frames unplayed", figure: Double(left))) }
+        if position < Int64(queue.frames) {
+            findings.append(Finding(.lifecycle, "after stop the position is \(position), but \(queue.frames) frames were written", frame: Int(position)))
+        }
+        return findings
     }
 
     /// Queue a signal, abort at once: the queue must not be played out.
-    private func abort(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [String] {
-        let (stream, _) = try open(context)
+    private func abort(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [Finding] {
+        let queue = try startAndQueue(context)
+        let stream = queue.stream
         defer { stream.close() }
-        try stream.start()
-        let capacity = stream.writeAvailable
-        let frames = min(capacity / 2, Int(context.target.rate / 4))
-        try stream.write(context.noise(frames: frames).samples, timeout: .seconds(10))
         let started = Pause.monotonicSeconds()
         try stream.abort()
         let seconds = Pause.monotonicSeconds() - started
-        let left = capacity - stream.writeAvailable
-        measured.set("abort_written_frames", frames)
+        let left = queue.capacity - stream.writeAvailable
+        measured.set("abort_written_frames", queue.frames)
         measured.set("abort_dropped_frames", left)
         measured.set("abort_ms", seconds * 1000)
-        if left == 0 && stream.framePosition >= Int64(frames) {
-            return ["abort played out all \(frames) queued frames instead of dropping them (took \(MeasuredValue.format(seconds * 1000)) ms)"]
-        }
-        return []
+        guard left == 0 && stream.framePosition >= Int64(queue.frames) else { return [] }
+        return [Finding(.lifecycle, "abort played out all \(queue.frames) queued frames instead of dropping them (took \(MeasuredValue.format(seconds * 1000)) ms)")]
     }
 
-    /// Provoke input overflows, stop, restart: counters from zero and a working loop.
-    private func restart(_ context: CheckContext, _ measured: inout Measurements, _ recordings: inout [Recording]) throws(HALError) -> [String] {
-        let (stream, _) = try open(context)
+    /// Provoke input overflows, stop, restart: counters from zero and, on a loop, a working loop.
+    private func restart(
+        _ context: CheckContext, compareLoop: Bool, _ measured: inout Measurements, _ recordings: inout [Recording]
+    ) throws(HALError) -> [Finding] {
+        let stream = try context.openBlockingStream(bufferFrames: Self.bufferFrames)
         defer { stream.close() }
         try stream.start()
         let capacity = stream.writeAvailable
@@ -111,39 +122,42 @@ public struct StreamStartStopCheck: Check {
         measured.set("restart_position_before", Int(positionBefore))
         measured.set("restart_position_at_start", Int(positionAfter))
         measured.set("restart_xruns_at_start", xrunsAfter.total)
-        var problems: [String] = []
+        var findings: [Finding] = []
         if before.inputCount == 0 {
-            problems.append("no input overflow was reported after writing \(written) frames without reading into a \(capacity)-frame buffer")
+            findings.append(Finding(
+                .xrunNotReported, "no input overflow was reported after writing \(written) frames without reading into a \(capacity)-frame buffer"))
         }
-        let period = max(stream.granted.framesPerPeriod, 1)
+        let granted = stream.granted
+        let period = max(granted.framesPerPeriod, 1)
         if positionAfter > Int64(4 * period) || (positionBefore > 0 && positionAfter >= positionBefore) {
-            problems.append("the position did not restart: \(positionBefore) before, \(positionAfter) just after restarting")
+            findings.append(Finding(
+                .lifecycle, "the position did not restart: \(positionBefore) before, \(positionAfter) just after restarting", frame: Int(positionAfter)))
         }
         if xrunsAfter.total > 0 {
-            problems.append("the xrun counters did not restart: \(xrunsAfter.total) just after restarting")
+            findings.append(Finding(.lifecycle, "the xrun counters did not restart: \(xrunsAfter.total) just after restarting"))
         }
-        let signal = context.noise(frames: min(Int(context.target.rate / 4), capacity), seed: 77)
-        let lead = 4 * period + (stream.granted.roundTripLatencyFrames ?? 0)
-        let exchange = BlockingExchange(writeChunks: [period * 2], readChunks: [period * 2])
-        let result = try exchange.run(
-            stream: stream, signal: signal, tailFrames: LoopRunner.defaultTail(stream.granted), capacity: capacity, leadFrames: lead)
-        let report = IntegrityAnalysis.compare(
-            played: signal, captured: TestSignal(samples: result.captured, channels: stream.granted.input?.channels ?? 1),
-            lags: 0..<(LoopRunner.defaultTail(stream.granted) + result.leadInFrames), analog: context.target.analog, minimumSNR: context.target.limits.minimumSNR)
-        measured.add(report, prefix: "restart_")
-        if !report.isIntact {
-            problems.append("after restarting, the loop is not intact: \(report.summary)")
-            recordings += [
-                Recording(name: "restart-played", samples: signal.samples, channels: signal.channels, sampleRate: stream.granted.sampleRate),
-                Recording(name: "restart-captured", samples: result.captured, channels: stream.granted.input?.channels ?? 1, sampleRate: stream.granted.sampleRate),
-            ]
+        if !compareLoop {
+            measured.set("restart_loop", "not compared: the capture is silent")
+        } else {
+            let signal = context.noise(frames: min(Int(context.target.rate / 4), capacity), seed: 77)
+            let exchange = BlockingExchange(writeChunks: [period * 2], readChunks: [period * 2])
+            let tail = LoopRunner.defaultTail(granted)
+            let result = try exchange.run(
+                stream: stream, signal: signal, tailFrames: tail, capacity: capacity, leadFrames: BlockingExchange.lead(granted))
+            let channels = granted.input?.channels ?? 1
+            let report = context.compare(played: signal, captured: result.captured, channels: channels, window: tail + result.leadInFrames)
+            measured.add(report, prefix: "restart_")
+            findings += report.findings("after restarting, the loop is not intact: ")
+            if !report.isIntact {
+                recordings += Recording.pair(played: signal, captured: result.captured, channels: channels, rate: granted.sampleRate, suffix: "-restart")
+            }
         }
         try stream.stop(timeout: .seconds(30))
-        return problems
+        return findings
     }
 
     /// A callback stream stopped and started again sees frame 0 first, both times.
-    private func callbackRestart(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [String] {
+    private func callbackRestart(_ context: CheckContext, _ measured: inout Measurements) throws(HALError) -> [Finding] {
         let first = Atomic<Int64>(-1)
         let periods = Atomic<Int>(0)
         let stream = try context.backend.openStream(context.target.configuration()) { _, _, info in
@@ -153,7 +167,7 @@ public struct StreamStartStopCheck: Check {
             return .continue
         }
         defer { stream.close() }
-        var problems: [String] = []
+        var findings: [Finding] = []
         for run in 1...2 {
             first.store(-1, ordering: .relaxed)
             periods.store(0, ordering: .relaxed)
@@ -167,9 +181,11 @@ public struct StreamStartStopCheck: Check {
             let seen = periods.load(ordering: .relaxed)
             let position = first.load(ordering: .relaxed)
             measured.set("callback_run\(run)_periods", seen)
-            if seen < 4 { problems.append("callback run \(run): only \(seen) periods in 5 s") }
-            if position != 0 { problems.append("callback run \(run): the first period was at frame \(position), not 0") }
+            if seen < 4 { findings.append(Finding(.streamStopped, "callback run \(run): only \(seen) periods in 5 s", figure: Double(seen))) }
+            if position != 0 {
+                findings.append(Finding(.lifecycle, "callback run \(run): the first period was at frame \(position), not 0", frame: Int(position)))
+            }
         }
-        return problems
+        return findings
     }
 }

@@ -17,15 +17,15 @@ public enum SweepComparison: String, Sendable, Hashable, CustomStringConvertible
     public static func choose(loop: LoopKind, rate: Double, format: SampleFormat, target: ConformanceTarget) -> SweepComparison {
         switch loop {
         case .analogue: .analogue
-        case .digital: .bitExact
-        case .other: rate == target.rate && format == target.format ? .bitExact : .converted
+        case .digital, .card: .bitExact
+        case .soundServer: rate == target.rate && format == target.format ? .bitExact : .converted
         }
     }
 }
 
 /// What one configuration of a sweep found.
 struct SweepFinding {
-    var problems: [String] = []
+    var problems: [Finding] = []
     var speed: Double?
     var snr: Double?
     var gainDB: Double?
@@ -57,12 +57,16 @@ struct SweepItem {
         } catch let error where error.isDeviceLost {
             throw error
         } catch {
-            return SweepFinding(problems: ["\(label) does not open although the device lists it: \(error)"])
+            return SweepFinding(problems: [Finding(.notGranted, "\(label) does not open although the device lists it: \(error)")])
         }
         if let error = run.error { throw error }
         var finding = SweepFinding()
-        if run.granted.sampleRate != rate { finding.problems.append("\(label): granted \(MeasuredValue.format(run.granted.sampleRate)) Hz") }
-        if let granted = run.granted.output?.format, granted != format { finding.problems.append("\(label): granted format \(granted)") }
+        if run.granted.sampleRate != rate {
+            finding.problems.append(Finding(.notGranted, "\(label): granted \(MeasuredValue.format(run.granted.sampleRate)) Hz"))
+        }
+        if let granted = run.granted.output?.format, granted != format {
+            finding.problems.append(Finding(.notGranted, "\(label): granted format \(granted)"))
+        }
         switch comparison {
         case .converted:
             let limits = context.target.limits
@@ -71,16 +75,11 @@ struct SweepItem {
                 minimumSNR: limits.minimumConversionSNR, maxGainErrorDB: limits.maxConversionGainDB)
             finding.snr = report.snr
             finding.gainDB = report.worstGainDB
-            finding.problems += report.problems.map { "\(label) (converted, compared by SNR): \($0)" }
+            finding.problems += report.findings.map { $0.prefixed("\(label) (converted, compared by SNR): ") }
         case .bitExact, .analogue:
             let report = context.compare(run)
             finding.snr = report.snr
-            if !report.isIntact {
-                finding.problems.append("\(label): \(report.summary)")
-            } else if comparison == .bitExact, run.capture.rms == 0 {
-                // Bit-exact already implies the scaling; say so if the level is off anyway.
-                finding.problems.append("\(label): the capture is silent")
-            }
+            finding.problems += report.findings("\(label): ")
         }
         // Speed: frames per second of wall time (real-time clock) or of the stream's host time (virtual clock),
         // from the least delayed callbacks, so a loaded machine or a server's bursts do not read as a wrong rate.
@@ -88,7 +87,10 @@ struct SweepItem {
             let speed = fit.framesPerSecond / rate
             finding.speed = speed
             if abs(speed - 1) > context.target.limits.rateTolerance {
-                finding.problems.append("\(label) runs at \(MeasuredValue.format(fit.framesPerSecond)) frames per \(clock == .virtual ? "host-time" : "wall-clock") second (\(MeasuredValue.format((speed - 1) * 100)) %)")
+                finding.problems.append(Finding(
+                    .speed,
+                    "\(label) runs at \(MeasuredValue.format(fit.framesPerSecond)) frames per \(clock == .virtual ? "host-time" : "wall-clock") second (\(MeasuredValue.format((speed - 1) * 100)) %)",
+                    figure: (speed - 1) * 100))
             }
         }
         if !finding.problems.isEmpty { finding.recordings = run.recordings(suffix: "-" + label.replacingOccurrences(of: " ", with: "")) }
@@ -107,11 +109,11 @@ extension Error {
 extension CheckContext {
     /// Runs a sweep and folds it into one outcome.
     func sweep(_ items: [SweepItem], what: String) throws -> CheckOutcome {
-        if let skip = skipUnlessLoop() { return skip }
+        if let skip = try skipUnlessLoop() { return skip }
         let clock = try clockKind()
         let loop = loopKind()
         var measured = Measurements()
-        var problems: [String] = []
+        var problems: [Finding] = []
         var recordings: [Recording] = []
         var worst = 0.0
         var exact: [String] = [], converted: [String] = []
@@ -134,7 +136,7 @@ extension CheckContext {
         measured.set("worst_speed_error_pct", worst * 100)
         measured.set("loop", loop.description)
         measured.set(loop == .analogue ? "compared_by_snr" : "bit_exact", exact.isEmpty ? "-" : exact.joined(separator: " "))
-        if loop == .other {
+        if loop == .soundServer {
             measured.set("converted", converted.isEmpty ? "-" : converted.joined(separator: " "))
             if let worstSNR { measured.set("worst_snr_db", worstSNR) }
             if let worstGain { measured.set("worst_gain_db", worstGain) }
@@ -144,7 +146,17 @@ extension CheckContext {
         if !converted.isEmpty {
             notes.append("\(loop) loop: \(converted.joined(separator: ", ")) compared by SNR ≥ \(MeasuredValue.format(target.limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(target.limits.maxConversionGainDB)) dB (the path may convert them), \(exact.isEmpty ? "none" : exact.joined(separator: ", ")) bit-exact")
         }
-        if problems.isEmpty { return .pass(notes.joined(separator: "; "), measured: measured) }
-        return .fail(problems.joined(separator: "; "), measured: measured, recordings: recordings)
+        return .judged(problems, note: notes.joined(separator: "; "), measured: measured, recordings: recordings)
+    }
+}
+
+extension SweepItem {
+    /// What passing means for a sweep over `what` (`format`, `standard rate`), the target's own `own` compared bit for bit.
+    static func criterion(sweeping what: String, own: String, target: ConformanceTarget) -> String {
+        let limits = target.limits
+        let compare = target.analog
+            ? "SNR ≥ \(MeasuredValue.format(limits.minimumSNR)) dB (analogue)"
+            : "bit-exact on a digital loop and for the target's \(own); through a sound server: SNR ≥ \(MeasuredValue.format(limits.minimumConversionSNR)) dB and level within ±\(MeasuredValue.format(limits.maxConversionGainDB)) dB"
+        return "each \(what): granted as asked; \(compare); speed within ±\(MeasuredValue.format(limits.rateTolerance * 100)) %"
     }
 }

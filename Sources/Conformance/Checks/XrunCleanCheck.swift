@@ -25,10 +25,13 @@ public struct XrunCleanCheck: Check {
         measured.set("period_frames", run.granted.framesPerPeriod)
         let flagged = run.periods.filter { !$0.status.subtracting(.primingOutput).isEmpty }
         measured.set("flagged_periods", flagged.count)
-        if run.xruns.total == 0 && flagged.isEmpty { return .pass(measured: measured) }
-        var message = "\(run.xruns.total) unexpected xrun\(run.xruns.total == 1 ? "" : "s") reported (\(run.xruns.inputCount) input, \(run.xruns.outputCount) output)"
-        if let first = run.xruns.events.first { message += "; first: \(first)" }
-        if !flagged.isEmpty { message += "; \(flagged.count) callbacks flagged, first at frame \(flagged[0].framePosition)" }
-        return .fail(message, measured: measured, recordings: run.recordings())
+        var findings: [Finding] = []
+        if run.xruns.total > 0 { findings.append(run.xruns.finding("unexpected: ")) }
+        if let first = flagged.first {
+            findings.append(Finding(
+                .xrun, "\(flagged.count) callbacks flagged, first at frame \(first.framePosition)", frame: Int(first.framePosition),
+                figure: Double(flagged.count)))
+        }
+        return .judged(findings, measured: measured, recordings: run.recordings())
     }
 }

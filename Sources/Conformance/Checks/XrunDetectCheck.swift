@@ -22,7 +22,7 @@ public struct XrunDetectCheck: Check {
 
     /// Stalls the stream once and inspects the xrun record and the capture.
     public func run(in context: CheckContext) throws -> CheckOutcome {
-        if let skip = context.skipUnlessLoop() { return skip }
+        if let skip = try context.skipUnlessLoop() { return skip }
         let clock = try context.clockKind()
         let rate = context.target.rate
         let stallPosition = Int64(rate / 4)
@@ -59,30 +59,35 @@ public struct XrunDetectCheck: Check {
         measured.set("stall_at_frame", Int(stallPosition))
         measured.set("stall_frames", stallFrames)
         measured.add(run.xruns)
-        var problems: [String] = []
+        var findings: [Finding] = []
         let window = (stallPosition - Int64(run.granted.framesPerPeriod))...(stallPosition + Int64(stallFrames + run.granted.framesPerPeriod))
         let events = run.xruns.events
         if run.xruns.total == 0 {
-            problems.append("no xrun was reported for a stall of \(framesAndTime(stallFrames, rate: rate)) at frame \(stallPosition)")
+            findings.append(Finding(
+                .xrunNotReported, "no xrun was reported for a stall of \(framesAndTime(stallFrames, rate: rate)) at frame \(stallPosition)",
+                frame: Int(stallPosition)))
         } else if let event = events.first(where: { window.contains($0.framePosition) }) {
             measured.set("event_frame", Int(event.framePosition))
             measured.set("event_delay_frames", Int(event.framePosition - stallPosition))
         } else {
             let seen = events.prefix(3).map(\.description).joined(separator: "; ")
-            problems.append("\(run.xruns.total) xruns counted but no event between frames \(window.lowerBound) and \(window.upperBound)\(seen.isEmpty ? " (the log is empty)" : ": \(seen)")")
+            findings.append(Finding(
+                .xrunNotReported,
+                "\(run.xruns.total) xruns counted but no event between frames \(window.lowerBound) and \(window.upperBound)\(seen.isEmpty ? " (the log is empty)" : ": \(seen)")",
+                frame: Int(stallPosition)))
         }
         let afterStall = run.periods.filter { $0.framePosition > stallPosition + Int64(stallFrames) }.count
         measured.set("periods_after_stall", afterStall)
-        if afterStall < 4 { problems.append("the stream stopped running after the stall (\(afterStall) periods after it)") }
+        if afterStall < 4 {
+            findings.append(Finding(.streamStopped, "the stream stopped running after the stall (\(afterStall) periods after it)"))
+        }
         let recovery = Int(stallPosition) + stallFrames + settle
         if recovery < signal.frames {
             let report = context.compare(run, signalRange: recovery..<signal.frames, extraLag: 2 * stallFrames + 4 * period)
             measured.add(report, prefix: "after_")
-            if !report.isIntact {
-                problems.append("the signal is not intact after recovery (from signal frame \(recovery)): \(report.summary)")
-            }
+            findings += report.findings("after recovery (from signal frame \(recovery)): ")
         }
-        if problems.isEmpty { return .pass(method, measured: measured) }
-        return .fail(problems.joined(separator: "; ") + " [\(method)]", measured: measured, recordings: run.recordings())
+        guard let last = findings.popLast() else { return .pass(method, measured: measured) }
+        return .fail(findings + [last.appending(" [\(method)]")], measured: measured, recordings: run.recordings())
     }
 }

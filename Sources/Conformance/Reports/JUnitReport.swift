@@ -23,7 +23,7 @@ public enum JUnitReport {
             case .pass:
                 xml += open + "/>\n"
             case .fail:
-                xml += open + ">\n      <failure message=\"\(escape(check.message))\" type=\"fail\">\(escape(details))</failure>\n    </testcase>\n"
+                xml += open + ">\n      <failure message=\"\(escape(check.message))\" type=\"\(escape(check.failureType))\">\(escape(details))</failure>\n    </testcase>\n"
             case .error:
                 xml += open + ">\n      <error message=\"\(escape(check.message))\" type=\"error\">\(escape(details))</error>\n    </testcase>\n"
             case .skip:
@@ -65,5 +65,13 @@ public enum JUnitReport {
         let milliseconds = Int((max(0, value) * 1000).rounded())
         let fraction = String(milliseconds % 1000)
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+extension CheckResult {
+    /// A failure's type in JUnit: its findings' kinds (`frames-missing,xrun`), or `fail` without findings.
+    var failureType: String {
+        let kinds = findings.map(\.kind.rawValue).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return kinds.isEmpty ? "fail" : kinds.joined(separator: ",")
     }
 }

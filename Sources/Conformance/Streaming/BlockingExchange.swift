@@ -87,13 +87,7 @@ public struct BlockingExchange: Sendable {
                 let size = result.written == 0
                     ? max(writeChunks[0], queuedLead) : writeChunks[step % writeChunks.count]
                 let count = min(size, total - result.written)
-                var chunk = [Float](repeating: 0, count: count * outputChannels)
-                let channels = min(outputChannels, signal.channels)
-                for frame in 0..<count where result.written + frame < signal.frames {
-                    for channel in 0..<channels {
-                        chunk[frame * outputChannels + channel] = signal[result.written + frame, channel]
-                    }
-                }
+                let chunk = signal.chunk(from: result.written, count: count, channels: outputChannels)
                 observe()
                 let before = stream.writeAvailable
                 let done = try stream.write(chunk, timeout: timeout)
@@ -128,6 +122,12 @@ public struct BlockingExchange: Sendable {
         observe()
         result.captured = captured
         return result
+    }
+
+    /// How far writes stay ahead of reads on a stream granted `granted`:
+    /// four periods and the reported round trip, so the device always has output queued.
+    public static func lead(_ granted: GrantedConfiguration) -> Int {
+        4 * max(granted.framesPerPeriod, 1) + (granted.roundTripLatencyFrames ?? 0)
     }
 
     static func seconds(_ duration: Duration) -> Double {

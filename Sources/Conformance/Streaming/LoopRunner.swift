@@ -68,10 +68,7 @@ public struct LoopRun: Sendable {
 
     /// Recordings of what was played and captured, for `--save-failures`.
     public func recordings(suffix: String = "") -> [Recording] {
-        [
-            Recording(name: "played" + suffix, samples: played.samples, channels: played.channels, sampleRate: granted.sampleRate),
-            Recording(name: "captured" + suffix, samples: captured, channels: max(1, inputChannels), sampleRate: granted.sampleRate),
-        ]
+        Recording.pair(played: played, captured: captured, channels: inputChannels, rate: granted.sampleRate, suffix: suffix)
     }
 }
 
