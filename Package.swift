@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conform", targets: ["conform"]),
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
+        .library(name: "SoundFiles", targets: ["SoundFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -43,6 +44,9 @@ let package = Package(
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
+        .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),
