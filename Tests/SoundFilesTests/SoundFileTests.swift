@@ -182,3 +182,27 @@ extension SampleType {
         self = match.0
     }
 }
+
+@Suite("BufferedArray over a sound file")
+struct BufferedSoundFileTests {
+    @Test func randomWindowsOfAFlacFileMatchTheWholeFile() throws {
+        let directory = ScratchDirectory()
+        let path = directory.path + "/b.flac"
+        let signal: [Int16] = (0..<(2 * 100_000)).map { Int16(truncatingIfNeeded: $0 &* 31) }
+        do {
+            let file = try SoundFile(writingTo: path, sampleType: .s16, channels: 2, sampleRate: 8000)
+            try signal.withUnsafeBufferPointer { try file.write($0) }
+        }
+        let array = BufferedArray(source: try SoundFile(readingFrom: path), bufferFrames: 5000, backFrames: 500)
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let start = Int.random(in: 0..<99_000, using: &random)
+            let range = start..<(start + Int.random(in: 1...1000, using: &random))
+            try array.withFrames(range) { view in
+                for frame in [range.lowerBound, range.upperBound - 1] {
+                    #expect(view[frame: frame, channel: 1] == Float(signal[2 * frame + 1]) / 32768)
+                }
+            }
+        }
+    }
+}
