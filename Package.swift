@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
         .library(name: "SoundFiles", targets: ["SoundFiles"]),
+        .executable(name: "hal", targets: ["hal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -47,6 +48,11 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
         .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile"]),
+        .executableTarget(
+            name: "hal",
+            dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),

@@ -41,7 +41,7 @@ public enum SampleType: String, CaseIterable, Sendable, Hashable, CustomStringCo
         switch self {
         case .u8: "8-bit unsigned integer"
         case .s16: "16-bit signed integer"
-        case .s24: "24-bit signed integer (packed)"
+        case .s24: "24-bit signed integer, packed"
         case .s32: "32-bit signed integer"
         case .f32: "32-bit float"
         case .f64: "64-bit float"
