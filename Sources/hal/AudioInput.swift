@@ -1,3 +1,4 @@
+import ArgumentParser
 import Buffers
 import SoundFiles
 
@@ -123,6 +124,23 @@ func printError(_ message: String) {
             let result = write(2, bytes.baseAddress! + written, bytes.count - written)
             if result <= 0 { break }
             written += result
+        }
+    }
+}
+
+/// `--raw-in`, shared by the subcommands that read files.
+struct RawInputOption: ParsableArguments {
+    @Option(
+        name: .customLong("raw-in"),
+        help: ArgumentHelp("Read the input as raw samples, OFFSET bytes in.", valueName: "RATE,CHANNELS,FORMAT[,OFFSET]"))
+    var text: String?
+
+    /// The parsed option, or `nil` when it was not given.
+    var parsed: RawInput? { text.flatMap(RawInput.init) }
+
+    func validate() throws {
+        if let text, RawInput(text) == nil {
+            throw ValidationError("--raw-in '\(text)' is not \(RawInput.usage)")
         }
     }
 }

@@ -26,18 +26,11 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The output sample type (default: the input's).", valueName: SampleType.allCases.map(\.rawValue).joined(separator: "|")))
     var format: SampleType?
 
-    @Option(name: .customLong("raw-in"), help: ArgumentHelp("Read the input as raw samples.", valueName: "RATE,CHANNELS,FORMAT[,OFFSET]"))
-    var rawIn: String?
-
-    func validate() throws {
-        if let rawIn, RawInput(rawIn) == nil {
-            throw ValidationError("--raw-in '\(rawIn)' is not \(RawInput.usage)")
-        }
-    }
+    @OptionGroup var raw: RawInputOption
 
     func run() throws {
         do {
-            let source = try AudioInput.open(input, raw: rawIn.flatMap(RawInput.init))
+            let source = try AudioInput.open(input, raw: raw.parsed)
             for warning in source.warnings { printError("hal convert: warning: \(input): \(warning)") }
             if sameFile(input, output) {
                 throw AudioFileError.invalidArgument("\(output) is the input file; converting onto it would destroy it")

@@ -11,21 +11,14 @@ struct InfoCommand: ParsableCommand {
     @Argument(help: "The files to describe (WAV, RF64, or anything libsndfile reads).")
     var files: [String]
 
-    @Option(name: .customLong("raw-in"), help: ArgumentHelp("Describe the files as raw samples.", valueName: "RATE,CHANNELS,FORMAT[,OFFSET]"))
-    var rawIn: String?
-
-    func validate() throws {
-        if let rawIn, RawInput(rawIn) == nil {
-            throw ValidationError("--raw-in '\(rawIn)' is not \(RawInput.usage)")
-        }
-    }
+    @OptionGroup var raw: RawInputOption
 
     func run() throws {
         var status = HalExit.ok
         for (index, path) in files.enumerated() {
             if index > 0 { print() }
             do {
-                let input = try AudioInput.open(path, raw: rawIn.flatMap(RawInput.init))
+                let input = try AudioInput.open(path, raw: raw.parsed)
                 print(InfoCommand.describe(path, input), terminator: "")
                 if !input.warnings.isEmpty, status == HalExit.ok { status = HalExit.recovered }
             } catch {
