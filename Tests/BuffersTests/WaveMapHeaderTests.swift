@@ -133,6 +133,24 @@ struct WaveMapHeaderTests {
             offset: 34, what: "16-bit float", accepted: "PCM of 8, 16, 24 or 32 bits, float of 32 or 64 bits"))
     }
 
+    /// An EXTENSIBLE `fmt ` chunk too short for its GUID, at the very end of the
+    /// file (the fuzz corpus keeps it too): an error, and no read past the end
+    /// (the fuzz script's address sanitizer showed such a read when the size check is weakened).
+    @Test func shortExtensibleFormatAtTheEnd() {
+        var fixture = WaveFixture(formatTag: 3, bits: 32)
+        fixture.extensible = true
+        var bytes = Array(fixture.bytes[0..<50])
+        bytes.replaceSubrange(16..<20, with: WaveFixture.le(UInt32(24)))
+        let error = bytes.withUnsafeBytes { raw -> AudioFileError? in
+            do throws(AudioFileError) {
+                _ = try WaveHeaderParser.parse(raw)
+                return nil
+            } catch { return error }
+        }
+        #expect(error == .malformed(
+            offset: 36, expected: "WAVE_FORMAT_EXTENSIBLE with 22 extension bytes (chunk size 40)", found: "chunk size 24"))
+    }
+
     /// Every prefix and many corruptions of a good file parse or throw; none crash.
     @Test func everyPrefixAndByteFlipIsSafe() {
         var fixture = WaveFixture(data: WaveFixture.s16([1, 2, 3, 4]))
