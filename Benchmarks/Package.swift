@@ -35,5 +35,16 @@ let package = Package(
             ],
             path: "Benchmarks/LoopbackBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .target(name: "CFilePeers", path: "Sources/CFilePeers", linkerSettings: [.linkedLibrary("sndfile")]),
+        .executableTarget(
+            name: "FileBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Buffers", package: "AudioHAL"),
+                "CFilePeers",
+                "BenchReport",
+            ],
+            path: "Benchmarks/FileBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )
