@@ -15,6 +15,9 @@ enum Libsndfile {
         .library(path: path, code: sf_error(handle), message: "\(doing): \(String(cString: sf_strerror(handle)))")
     }
 
+    /// libsndfile's message for the last error on `handle`.
+    static func message(_ handle: OpaquePointer?) -> String { String(cString: sf_strerror(handle)) }
+
     static func seek(_ handle: OpaquePointer, to frame: Int, _ path: String) throws(AudioFileError) {
         guard sf_seek(handle, sf_count_t(frame), SEEK_SET) == sf_count_t(frame) else {
             throw error(handle, path, "seek to frame \(frame)")

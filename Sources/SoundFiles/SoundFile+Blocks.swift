@@ -5,13 +5,13 @@ extension SoundFile {
     /// Reads up to `destination.count / channels` frames from ``position``,
     /// interleaved, converted to `Sample`.
     ///
-    /// - Returns: the frames read, fewer than asked only at the end of the file.
-    /// - Throws: ``AudioFileError/library(path:code:message:)`` when libsndfile
-    ///   delivers fewer frames than the file declares.
+    /// - Returns: the frames read: fewer than asked at the end of the file, or
+    ///   where the file's data ends early (a truncated or damaged file); then
+    ///   ``truncation`` says where and why, and later reads return 0.
     public func read<Sample: WaveSample>(into destination: UnsafeMutableBufferPointer<Sample>) throws(AudioFileError) -> Int {
         let handle = try openHandle()
         let wanted = min(destination.count / channels, frames - position)
-        guard wanted > 0, let target = destination.baseAddress else { return 0 }
+        guard wanted > 0, truncation == nil, let target = destination.baseAddress else { return 0 }
         var done = 0
         while done < wanted {
             let count = min(wanted - done, scratchFrames)
@@ -29,10 +29,11 @@ extension SoundFile {
                 }
                 SampleType.convert(got * channels, from: buffer, as: nativeType, to: UnsafeMutableRawPointer(at), as: Sample.sampleType)
             }
-            done += got
-            position += got
+            done += max(got, 0)
+            position += max(got, 0)
             if got < count {
-                throw Libsndfile.error(handle, path, "read \(got) of \(count) frames at frame \(position) of \(frames)")
+                truncation = SoundFileTruncation(frame: position, declaredFrames: frames, reason: Libsndfile.message(handle))
+                break
             }
         }
         return done
@@ -52,15 +53,20 @@ extension SoundFile {
                 "\(range.count) frames of \(channels) channels need \(range.count * channels) samples; the buffer holds \(destination.count)")
         }
         try seek(to: range.lowerBound)
-        _ = try read(into: UnsafeMutableBufferPointer(rebasing: destination[..<(range.count * channels)]))
+        let got = try read(into: UnsafeMutableBufferPointer(rebasing: destination[..<(range.count * channels)]))
+        if got < range.count, let truncation {
+            throw .library(path: path, code: -1, message: "\(truncation)")
+        }
     }
 
-    /// Moves ``position`` to `frame`. The corresponding C function is `sf_seek`.
+    /// Moves ``position`` to `frame` (and forgets a ``truncation`` found, so
+    /// frames before it can be read again). The corresponding C function is `sf_seek`.
     public func seek(to frame: Int) throws(AudioFileError) {
         let handle = try openHandle()
-        if frame == position { return }
+        if frame == position, truncation == nil { return }
         try Libsndfile.seek(handle, to: frame, path)
         position = frame
+        truncation = nil
     }
 
     /// Appends `samples` (interleaved whole frames), converted from `Sample`

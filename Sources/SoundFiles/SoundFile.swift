@@ -32,6 +32,8 @@ public final class SoundFile: @unchecked Sendable {
     public internal(set) var frames: Int
     /// The next frame ``read(into:)`` reads or ``write(_:)`` writes.
     public internal(set) var position = 0
+    /// Where the file's data ended before the frames its header declares, once a read found it.
+    public internal(set) var truncation: SoundFileTruncation?
 
     var handle: OpaquePointer?
     var scratch: UnsafeMutableRawPointer?
@@ -130,5 +132,19 @@ public final class SoundFile: @unchecked Sendable {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: scratchFrames * channels * 8, alignment: 16)
         scratch = buffer
         return buffer
+    }
+}
+
+/// Where a sound file's data ended early, and libsndfile's reason.
+public struct SoundFileTruncation: Equatable, Sendable, CustomStringConvertible {
+    /// The first frame that could not be read.
+    public let frame: Int
+    /// The frames the header declares.
+    public let declaredFrames: Int
+    /// libsndfile's message.
+    public let reason: String
+
+    public var description: String {
+        "the data ends at frame \(frame) of the \(declaredFrames) declared (\(reason))"
     }
 }

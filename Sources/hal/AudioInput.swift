@@ -71,12 +71,26 @@ enum AudioInput {
         return []
     }
 
-    /// Reads `range` as `Sample` into `buffer`.
-    func read<Sample: WaveSample>(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Sample>) throws(AudioFileError) {
+    /// Reads the frames from `start` that fit in `buffer`, as `Sample`.
+    ///
+    /// - Returns: the frames read, fewer only when a sound file's data ends
+    ///   early (then ``truncation`` says where).
+    func read<Sample: WaveSample>(from start: Int, into buffer: UnsafeMutableBufferPointer<Sample>) throws(AudioFileError) -> Int {
+        let count = buffer.count / channels
         switch self {
-        case .map(let map): try map.read(frames: range, into: buffer)
-        case .file(let file): try file.read(frames: range, into: buffer)
+        case .map(let map):
+            try map.read(frames: start..<(start + count), into: buffer)
+            return count
+        case .file(let file):
+            if file.position != start { try file.seek(to: start) }
+            return try file.read(into: buffer)
         }
+    }
+
+    /// Where a sound file's data ended early, if a read found it.
+    var truncation: SoundFileTruncation? {
+        if case .file(let file) = self { return file.truncation }
+        return nil
     }
 }
 

@@ -41,7 +41,10 @@ struct ConvertCommand: ParsableCommand {
                 try? FileManager.default.removeItem(atPath: output)
                 throw error
             }
-            if !source.warnings.isEmpty { throw HalExit.recovered }
+            if let truncation = source.truncation {
+                printError("hal convert: warning: \(input): \(truncation); the frames before it were converted")
+            }
+            if !source.warnings.isEmpty || source.truncation != nil { throw HalExit.recovered }
         } catch let error as AudioFileError {
             printError("hal convert: \(errorSentence(error, of: input))")
             throw HalExit.failed
@@ -64,7 +67,8 @@ struct ConvertCommand: ParsableCommand {
         }
     }
 
-    /// Copies in blocks of ``WaveMap/blockFrames`` frames through a buffer of `Sample`.
+    /// Copies in blocks of ``WaveMap/blockFrames`` frames through a buffer of `Sample`,
+    /// up to where the input's data ends.
     func copy<Sample: WaveSample>(_ source: AudioInput, _: Sample.Type, _ fileExtension: String) throws(AudioFileError) {
         let channels = source.channels
         var block = [Sample](unsafeUninitializedCapacity: WaveMap.blockFrames * channels) { _, count in
@@ -85,11 +89,13 @@ struct ConvertCommand: ParsableCommand {
         }
         for start in stride(from: 0, to: source.frames, by: WaveMap.blockFrames) {
             let count = min(WaveMap.blockFrames, source.frames - start)
-            try block.withUnsafeMutableBufferPointer { (buffer) throws(AudioFileError) in
-                let part = UnsafeMutableBufferPointer(rebasing: buffer[..<(count * channels)])
-                try source.read(start..<(start + count), into: part)
-                try write(start, UnsafeBufferPointer(part))
+            let got = try block.withUnsafeMutableBufferPointer { (buffer) throws(AudioFileError) -> Int in
+                let got = try source.read(from: start, into: UnsafeMutableBufferPointer(rebasing: buffer[..<(count * channels)]))
+                try write(start, UnsafeBufferPointer(rebasing: buffer[..<(got * channels)]))
+                return got
             }
+            // A sound file whose data ends early: a WAV output keeps silence after it.
+            if got < count { break }
         }
         finish()
     }

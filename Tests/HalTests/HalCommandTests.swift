@@ -71,6 +71,28 @@ struct HalCommandTests {
         #expect(try fixed.samples(as: Int24.self)[frame: 1, channel: 1].value == 8 << 8)
     }
 
+    /// A FLAC file cut in half: the frames before the cut are converted, the
+    /// cut is named, and the exit status says the input was damaged.
+    @Test func truncatedFlacConvertsWhatIsThere() throws {
+        let samples: [Int16] = (0..<(2 * 200_000)).map { Int16(truncatingIfNeeded: ($0 &* 7919) ^ ($0 >> 3)) }
+        let flac = scratch.path + "/whole.flac"
+        do {
+            let file = try SoundFile(writingTo: flac, sampleType: .s16, channels: 2, sampleRate: 44100)
+            try samples.withUnsafeBufferPointer { try file.write($0) }
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: flac))
+        let cut = scratch.file("cut.flac", Array(bytes.prefix(bytes.count / 2)))
+        let run = try HalBinary.run(["convert", cut, scratch.path + "/cut.wav"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("hal convert: warning: \(cut): the data ends at frame "))
+        #expect(run.stderr.contains("of the 200000 declared ("))
+        let map = try WaveMap(path: scratch.path + "/cut.wav")
+        #expect(map.frames == 200_000)
+        let values = try map.samples(as: Int16.self)
+        #expect(values[frame: 1000, channel: 1] == samples[2001])
+        #expect(values[frame: 199_999, channel: 0] == 0)
+    }
+
     @Test func rawInputWithAnOffset() throws {
         let input = scratch.file("in.raw", [9, 9, 9] + [Int16(100), -100, 200, -200].flatMap { le($0) })
         let run = try HalBinary.run(["convert", input, scratch.path + "/r.wav", "--raw-in", "22050,2,s16,3"])
