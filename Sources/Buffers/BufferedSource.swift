@@ -23,8 +23,11 @@ public protocol BufferedSource {
 
 /// A source computed by a closure: the one load method, given as a value.
 public struct ComputedSource<Element: BitwiseCopyable>: BufferedSource {
+    /// Frames the source holds.
     public let frames: Int
+    /// Frames per second, for time access.
     public let framesPerSecond: Double
+    /// The dimensions of one frame: `[channels]` or `[channels, bins, …]`.
     public let frameShape: [Int]
     let loader: (Range<Int>, UnsafeMutableBufferPointer<Element>) throws(AudioFileError) -> Void
 
@@ -39,6 +42,7 @@ public struct ComputedSource<Element: BitwiseCopyable>: BufferedSource {
         loader = load
     }
 
+    /// Calls the closure given at creation.
     public func load(frames range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Element>) throws(AudioFileError) {
         try loader(range, buffer)
     }

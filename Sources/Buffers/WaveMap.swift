@@ -47,9 +47,9 @@ public final class WaveMap: @unchecked Sendable {
     /// What the header says, and the damage found.
     public let layout: WaveLayout
     /// How the matrix is indexed.
-    public var order: Order
+    public let order: Order
     /// Whether a mono file is a frames × 1 matrix (`true`) or a vector of frames (`false`).
-    public var alwaysTwoDimensional: Bool
+    public let alwaysTwoDimensional: Bool
 
     let file: MappedFile
 

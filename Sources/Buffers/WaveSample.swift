@@ -50,6 +50,7 @@ func clippedInteger(_ value: Double, scale: Double, lower: Double, upper: Double
     return Swift.min(Swift.max(scaled, lower), upper)
 }
 
+/// `u8` samples: unsigned, silence at 128. The members are ``WaveSample``'s, documented there.
 extension UInt8: WaveSample {
     public static var sampleType: SampleType { .u8 }
     @inlinable public var normalizedFloat: Float { Float(Int16(self) - 128) * (1 / 128) }
@@ -62,6 +63,7 @@ extension UInt8: WaveSample {
     @inlinable public init(leftAligned: Int32) { self = UInt8(truncatingIfNeeded: (leftAligned >> 24) + 128) }
 }
 
+/// `s16` samples. The members are ``WaveSample``'s, documented there.
 extension Int16: WaveSample {
     public static var sampleType: SampleType { .s16 }
     @inlinable public var normalizedFloat: Float { Float(self) * (1 / 32768) }
@@ -77,6 +79,7 @@ extension Int16: WaveSample {
     @inlinable public init(leftAligned: Int32) { self = Int16(truncatingIfNeeded: leftAligned >> 16) }
 }
 
+/// `s24` samples, packed. The members are ``WaveSample``'s, documented there.
 extension Int24: WaveSample {
     public static var sampleType: SampleType { .s24 }
     @inlinable public var normalizedFloat: Float { Float(value) * (1 / 8_388_608) }
@@ -89,6 +92,7 @@ extension Int24: WaveSample {
     @inlinable public init(leftAligned: Int32) { self.init(truncating: leftAligned >> 8) }
 }
 
+/// `s32` samples. The members are ``WaveSample``'s, documented there.
 extension Int32: WaveSample {
     public static var sampleType: SampleType { .s32 }
     @inlinable public var normalizedFloat: Float { Float(self) * (1 / 2_147_483_648) }
@@ -101,6 +105,7 @@ extension Int32: WaveSample {
     @inlinable public init(leftAligned: Int32) { self = leftAligned }
 }
 
+/// `f32` samples, full scale ±1. The members are ``WaveSample``'s, documented there.
 extension Float: WaveSample {
     public static var sampleType: SampleType { .f32 }
     @inlinable public var normalizedFloat: Float { self }
@@ -111,6 +116,7 @@ extension Float: WaveSample {
     @inlinable public init(leftAligned: Int32) { self = Float(leftAligned) * (1 / 2_147_483_648) }
 }
 
+/// `f64` samples, full scale ±1. The members are ``WaveSample``'s, documented there.
 extension Double: WaveSample {
     public static var sampleType: SampleType { .f64 }
     @inlinable public var normalizedFloat: Float { Float(self) }
