@@ -119,8 +119,11 @@ public final class BufferedArray<Source: BufferedSource> {
     ///
     /// - Throws: ``AudioFileError/invalidArgument(_:)`` outside the series.
     public func value(frame: Int, channel: Int) throws(AudioFileError) -> Source.Element {
+        guard valuesPerFrame == channels else {
+            throw .invalidArgument("frames of shape \(source.frameShape) need more than a channel index; use withFrames(_:_:)")
+        }
         let index = frame < 0 ? frame + frames : frame
-        guard index >= 0, index < frames, channel >= 0, channel < channels, valuesPerFrame == channels else {
+        guard index >= 0, index < frames, channel >= 0, channel < channels else {
             throw .invalidArgument("frame \(frame), channel \(channel) is outside \(shape)")
         }
         try update(frames: index..<(index + 1))

@@ -13,7 +13,9 @@ import CSndfile
 /// var block = [Float](repeating: 0, count: 4096 * file.channels)
 /// let got = try block.withUnsafeMutableBufferPointer { try file.read(into: $0) }
 /// ```
-public final class SoundFile: @unchecked Sendable {
+///
+/// A `SoundFile` keeps a read or write position, so it is used from one task at a time.
+public final class SoundFile {
     /// The file's path.
     public let path: String
     /// Whether the file was opened for writing.

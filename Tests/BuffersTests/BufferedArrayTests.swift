@@ -139,6 +139,9 @@ struct BufferedArrayTests {
     @Test func framesChannelsBins() throws {
         let array = BufferedArray(source: countingSource(frames: 3000, shape: [2, 5], log: LoadLog()), bufferFrames: 500)
         #expect(array.shape == [3000, 2, 5] && array.valuesPerFrame == 10)
+        #expect(throws: AudioFileError.invalidArgument("frames of shape [2, 5] need more than a channel index; use withFrames(_:_:)")) {
+            try array.value(frame: 0, channel: 0)
+        }
         try array.withFrames(2500..<2600) { view in
             #expect(view[frame: 2599, channel: 1, bin: 4] == referenceValue(2599, 1, 4))
             #expect(view[frame: 2500, channel: 0, bin: 3] == referenceValue(2500, 0, 3))
