@@ -26,6 +26,27 @@ struct HalCommandTests {
             """)
     }
 
+    @Test func infoDescribesAFileThroughLibsndfile() throws {
+        let path = scratch.path + "/tone.flac"
+        do {
+            let file = try SoundFile(writingTo: path, sampleType: .s24, channels: 1, sampleRate: 96000)
+            try [Int32](repeating: 1 << 20, count: 96000 * 90 + 48).withUnsafeBufferPointer { try file.write($0) }
+        }
+        let run = try HalBinary.run(["info", path])
+        #expect(run.status == 0 && run.stderr.isEmpty)
+        #expect(run.stdout == """
+            File:         \(path)
+            Format:       FLAC (Free Lossless Audio Codec)
+            Sample type:  s24 (24-bit signed integer, packed)
+            Rate:         96000 Hz
+            Channels:     1
+            Frames:       8640048
+            Duration:     00:01:30.001
+            Damage:       none
+
+            """)
+    }
+
     @Test func infoNamesDamageAndExits1() throws {
         let path = scratch.file("stream.wav", wave16([1, 2, 3, 4], dataSize: 0xFFFF_FFFF))
         let run = try HalBinary.run(["info", path])
