@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "Buffers"),
@@ -41,6 +42,7 @@ let package = Package(
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Tests/AllocationCounting"
         ),
+        .target(name: "TestSupport", dependencies: ["AudioHAL", "LoopbackBackend"], path: "Tests/TestSupport"),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
@@ -53,8 +55,8 @@ let package = Package(
             dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles"]),
-        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting"]),
-        .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting"]),
+        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
+        .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),
     ]
 )

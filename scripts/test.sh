@@ -11,6 +11,8 @@
 #                                                        runs conform --device alsa:pulse
 #                                                        (reports/conform-pulse.*)
 #   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
+# Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh),
+# and docs/conform.md is what scripts/generate-docs.sh writes from conform's own help.
 # Reports (JSON, JUnit, logs) land in reports/. CI runs exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,8 @@ mkdir -p reports
 
 scripts/setup.sh --tests
 swift build --build-tests
+scripts/build-docs.sh
+scripts/generate-docs.sh --check
 
 echo "== tier 1: a program using only AudioHAL and LoopbackBackend builds and runs with every audio system library hidden"
 no_audio_libs=0

@@ -46,11 +46,13 @@ extension AudioBackend {
         return AudioStream(requested: configuration, driver: driver, mode: .callback(callback))
     }
 
-    /// Opens a stream moved with blocking ``AudioStream/read(into:timeout:)`` and ``AudioStream/write(_:timeout:)``.
+    /// Opens a stream moved with blocking ``AudioStream/read(into:timeout:)`` and ``AudioStream/write(_:timeout:)-(UnsafeBufferPointer<Float>,_)``.
     ///
-    /// - Parameter bufferFrames: frames the stream buffers between the program
-    ///   and the device in each direction (rounded up to a power of two; 0 picks
-    ///   eight periods).
+    /// - Parameters:
+    ///   - configuration: the rate, directions, formats and period asked for.
+    ///   - bufferFrames: frames the stream buffers between the program and the
+    ///     device in each direction (rounded up to a power of two; 0 picks eight
+    ///     periods).
     /// - Throws: ``HALError`` when the configuration is invalid or the device refuses it.
     public func openBlockingStream(_ configuration: StreamConfiguration, bufferFrames: Int = 0) throws(HALError) -> AudioStream {
         try configuration.validate()

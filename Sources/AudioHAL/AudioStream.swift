@@ -167,7 +167,7 @@ public final class AudioStream: @unchecked Sendable {
     /// Frames a blocking ``read(into:timeout:)`` can take now without waiting.
     public var readAvailable: Int { engine.inputRing?.readAvailable ?? 0 }
 
-    /// Frames a blocking ``write(_:timeout:)`` can queue now without waiting.
+    /// Frames a blocking ``write(_:timeout:)-(UnsafeBufferPointer<Float>,_)`` can queue now without waiting.
     public var writeAvailable: Int { engine.outputRing?.writeAvailable ?? 0 }
 
     /// Queues interleaved output samples, waiting for room as the device plays.

@@ -68,12 +68,12 @@ public struct StreamConfiguration: Sendable, Hashable, Codable {
         self.realTimePriority = realTimePriority
     }
 
-    /// A duplex configuration with the same device, channels and format in both directions.
+    /// A duplex configuration with the same device, channels, format and layout in both directions.
     public static func duplex(
-        device: String? = nil, channels: Int = 2, format: SampleFormat = .float32,
+        device: String? = nil, channels: Int = 2, format: SampleFormat = .float32, interleaved: Bool = true,
         sampleRate: Double = 48_000, framesPerPeriod: Int = 0
     ) -> StreamConfiguration {
-        let parameters = StreamParameters(device: device, channels: channels, format: format)
+        let parameters = StreamParameters(device: device, channels: channels, format: format, interleaved: interleaved)
         return StreamConfiguration(
             sampleRate: sampleRate, input: parameters, output: parameters, framesPerPeriod: framesPerPeriod)
     }

@@ -17,7 +17,7 @@ public enum StreamState: Sendable, Hashable, CustomStringConvertible {
     case open
     /// The audio thread runs.
     case running
-    /// Stopped by ``AudioStream/stop()``, ``AudioStream/abort()`` or the callback; can be started again.
+    /// Stopped by ``AudioStream/stop(timeout:)``, ``AudioStream/abort()`` or the callback; can be started again.
     case stopped(StopReason)
     /// Ended by an error; can only be closed.
     case failed(HALError)
@@ -47,7 +47,7 @@ public enum StreamState: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a stream stopped.
 public enum StopReason: String, Sendable, Hashable, CustomStringConvertible {
-    /// ``AudioStream/stop()`` played out the queued output and stopped.
+    /// ``AudioStream/stop(timeout:)`` played out the queued output and stopped.
     case stopped
     /// ``AudioStream/abort()`` dropped the queued output and stopped.
     case aborted

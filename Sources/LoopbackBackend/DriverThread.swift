@@ -22,7 +22,7 @@ final class DriverThread: @unchecked Sendable {
     /// Starts `body` on a new thread, with SCHED_FIFO at `fifoPriority` when
     /// given and permitted (falling back to normal scheduling otherwise).
     ///
-    /// - Throws: ``HALError/backend(name:operation:code:message:)`` when no thread can be created.
+    /// - Throws: ``/AudioHAL/HALError/backend(name:operation:code:message:)`` when no thread can be created.
     static func spawn(fifoPriority: Int32?, _ body: @escaping @Sendable () -> Void) throws(HALError) -> DriverThread {
         let context = Unmanaged.passRetained(Body(body))
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { raw in

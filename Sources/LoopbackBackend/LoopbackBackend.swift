@@ -44,12 +44,12 @@ public final class LoopbackBackend: AudioBackend {
     /// `loopback`.
     public var name: String { Self.backendName }
 
-    /// Always ``AudioHAL/BackendAvailability/usable``: the devices need nothing from the system.
+    /// Always ``/AudioHAL/BackendAvailability/usable``: the devices need nothing from the system.
     public var availability: BackendAvailability { .usable }
 
     /// The handle of the device called `name`; `default` names the default device.
     ///
-    /// - Throws: ``HALError/unknownDevice(device:backend:available:)`` listing the device names.
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)`` listing the device names.
     public func device(named name: String) throws(HALError) -> LoopbackDevice {
         if let match = handles.first(where: { $0.configuration.name == name }) { return match }
         if name == DeviceSpec.defaultDevice, let match = handles.first(where: { $0.configuration.name == topology.defaultDevice }) {
@@ -66,20 +66,20 @@ public final class LoopbackBackend: AudioBackend {
     /// Checks the configuration against the device and claims it.
     ///
     /// Granted: the period asked for (0: the device's default), a buffer of
-    /// `period × periodsPerBuffer` frames (for a ``LatencyHint/seconds(_:)``
+    /// `period × periodsPerBuffer` frames (for a ``/AudioHAL/LatencyHint/seconds(_:)``
     /// hint, that duration in whole periods instead: see
     /// ``periodsPerBuffer(latency:period:sampleRate:default:)``), input latency of one period and
     /// output latency of the device's `latencyFrames`, so the reported round
     /// trip is exactly the loop's delay. Real-time priority is only tried on
     /// the real-time clock, and reported as granted or denied.
     ///
-    /// - Throws: ``HALError/unknownDevice(device:backend:available:)``,
-    ///   ``HALError/invalidConfiguration(_:)`` for a duplex stream across two devices,
-    ///   ``HALError/unsupportedSampleRate(requested:device:supported:)``,
-    ///   ``HALError/unsupportedChannelCount(requested:direction:device:minimum:maximum:)``,
-    ///   ``HALError/unsupportedFormat(requested:device:supported:)``,
-    ///   ``HALError/unsupportedPeriod(requested:device:minimum:maximum:)``, or
-    ///   ``HALError/backend(name:operation:code:message:)`` when the device is busy.
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)``,
+    ///   ``/AudioHAL/HALError/invalidConfiguration(_:)`` for a duplex stream across two devices,
+    ///   ``/AudioHAL/HALError/unsupportedSampleRate(requested:device:supported:)``,
+    ///   ``/AudioHAL/HALError/unsupportedChannelCount(requested:direction:device:minimum:maximum:)``,
+    ///   ``/AudioHAL/HALError/unsupportedFormat(requested:device:supported:)``,
+    ///   ``/AudioHAL/HALError/unsupportedPeriod(requested:device:minimum:maximum:)``, or
+    ///   ``/AudioHAL/HALError/backend(name:operation:code:message:)`` when the device is busy.
     public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
         let device = try streamDevice(for: configuration)
         let spec = device.configuration

@@ -53,7 +53,7 @@ public final class LoopbackDevice: @unchecked Sendable {
     ///
     /// - Precondition: `channels` is between 1 and the device's input channels
     ///   and `samples` holds whole frames. A stream whose input channel count
-    ///   differs from `channels` refuses to start with ``HALError/invalidConfiguration(_:)``.
+    ///   differs from `channels` refuses to start with ``/AudioHAL/HALError/invalidConfiguration(_:)``.
     public func feed(_ samples: [Float], channels: Int) {
         precondition(
             channels >= 1 && channels <= configuration.inputChannels,
@@ -94,9 +94,9 @@ public final class LoopbackDevice: @unchecked Sendable {
     /// stream running on this device (a callback stream calls its callback
     /// here). Needs the manual virtual clock.
     ///
-    /// - Throws: ``HALError/invalidConfiguration(_:)`` when the clock is not
-    ///   manual, ``HALError/invalidState(operation:state:allowed:)`` when no
-    ///   stream runs, ``HALError/deviceLost(device:detail:)`` when the device is lost.
+    /// - Throws: ``/AudioHAL/HALError/invalidConfiguration(_:)`` when the clock is not
+    ///   manual, ``/AudioHAL/HALError/invalidState(operation:state:allowed:)`` when no
+    ///   stream runs, ``/AudioHAL/HALError/deviceLost(device:detail:)`` when the device is lost.
     public func advance(frames: Int) throws(HALError) {
         let owner = state.withLock { $0.owner }
         guard let owner else {
@@ -111,7 +111,7 @@ public final class LoopbackDevice: @unchecked Sendable {
 
     /// Makes `driver` the device's only stream.
     ///
-    /// - Throws: ``HALError/backend(name:operation:code:message:)`` when another stream has the device.
+    /// - Throws: ``/AudioHAL/HALError/backend(name:operation:code:message:)`` when another stream has the device.
     func claim(by driver: LoopbackDriver) throws(HALError) {
         let busy = state.withLock { state -> Bool in
             if state.owner != nil { return true }

@@ -1,7 +1,7 @@
 import AudioHAL
 import Synchronization
 
-/// The ``AudioHAL/StreamDriver`` of a loopback stream: one device, one clock.
+/// The ``/AudioHAL/StreamDriver`` of a loopback stream: one device, one clock.
 ///
 /// Which thread runs the periods depends on the clock and the stream's mode:
 /// - real-time clock: a driver thread sleeping to absolute deadlines;

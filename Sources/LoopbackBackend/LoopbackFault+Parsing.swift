@@ -14,7 +14,7 @@ extension LoopbackFault {
     /// `drift:200` or `drift:-150`) and `lost@FRAME`. FRAME is a device frame
     /// position (0 or more), FRAMES a positive count.
     ///
-    /// - Throws: ``HALError/invalidArgument(_:)`` naming the problem and the accepted forms.
+    /// - Throws: ``/AudioHAL/HALError/invalidArgument(_:)`` naming the problem and the accepted forms.
     public init(parsing text: String) throws(HALError) {
         func invalid(_ reason: String) -> HALError {
             .invalidArgument("fault '\(text)' is not valid: \(reason); accepted forms: \(LoopbackFault.acceptedForms)")

@@ -35,7 +35,7 @@ public enum LoopbackFault: Sendable, Hashable, CustomStringConvertible {
     /// per million relative to the host clock.
     case drift(ppm: Double)
     /// The device disappears at the first period boundary at or after `at`:
-    /// the stream fails with ``HALError/deviceLost(device:detail:)``.
+    /// the stream fails with ``/AudioHAL/HALError/deviceLost(device:detail:)``.
     case deviceLost(at: Int64)
 
     /// The kind alone: `stall`, `drop`, `insert`, `corrupt`, `drift` or `lost`.

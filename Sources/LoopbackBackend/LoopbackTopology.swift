@@ -113,7 +113,7 @@ public enum LoopbackClock: Sendable, Hashable {
 /// How a virtual clock advances.
 public enum VirtualClockMode: Sendable, Hashable {
     /// Only when asked: ``LoopbackDevice/advance(frames:)``, or a blocking call
-    /// (or ``AudioHAL/AudioStream/waitUntilFinished(timeout:)``) waiting on the stream.
+    /// (or ``/AudioHAL/AudioStream/waitUntilFinished(timeout:)``) waiting on the stream.
     case manual
     /// Callback streams run on a driver thread as fast as possible; blocking
     /// streams advance one period whenever a blocking call needs one.

@@ -1,6 +1,6 @@
 /// Moves device-format samples between interleaved and planar layouts, byte-wise.
 ///
-/// AudioHAL's ``AudioHAL/Interleaving`` works on `Float`; a device buffer holds
+/// AudioHAL's ``/AudioHAL/Interleaving`` works on `Float`; a device buffer holds
 /// samples of 2, 3 or 4 bytes, so the loopback device transposes raw samples.
 enum RawLayout {
     /// Planar `channels × frames` samples into interleaved `frames × channels`.

@@ -8,6 +8,17 @@ struct ConfigurationTests {
         try StreamConfiguration.duplex(channels: 2, format: .int16).validate()
     }
 
+    @Test("duplex asks the same of both directions", arguments: [true, false])
+    func duplexShape(interleaved: Bool) {
+        let configuration = StreamConfiguration.duplex(
+            device: "d", channels: 3, format: .int24, interleaved: interleaved, sampleRate: 44_100, framesPerPeriod: 64)
+        let expected = StreamParameters(device: "d", channels: 3, format: .int24, interleaved: interleaved)
+        #expect(configuration.input == expected)
+        #expect(configuration.output == expected)
+        #expect(configuration.sampleRate == 44_100)
+        #expect(configuration.framesPerPeriod == 64)
+    }
+
     @Test("impossible configurations are refused with the reason", arguments: [
         (StreamConfiguration(), "neither was given"),
         (StreamConfiguration(sampleRate: 0, output: StreamParameters()), "0.0 Hz"),

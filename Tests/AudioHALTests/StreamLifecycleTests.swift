@@ -1,7 +1,7 @@
-import Synchronization
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 /// The stream state machine and the blocking API, on the loopback backend's manual and free-running virtual clocks.
 @Suite("Stream life cycle")
@@ -99,15 +99,12 @@ struct StreamLifecycleTests {
     func statusFlags() throws {
         let backend = LoopbackBackend(clock: .virtual(.manual))
         try backend.device(named: "default").setFaults([.stall(at: 512, frames: 256)])
-        let seen = StatusLog()
-        let stream = try backend.openStream(.duplex(framesPerPeriod: 256)) { _, _, info in
-            seen.append(info.status)
-            return .continue
-        }
+        let recorder = LoopRecorder(signal: [], totalFrames: 0, inputChannels: 2, outputChannels: 2, period: 256, runForever: true)
+        let stream = try backend.openStream(.duplex(framesPerPeriod: 256), callback: recorder.callback)
         try stream.start()
         try backend.device(named: "default").advance(frames: 256 * 5)
-        let statuses = seen.values
-        #expect(statuses.filter { !$0.isEmpty } == [[.inputOverflow, .outputUnderflow]])
+        #expect(recorder.statuses.count == 5)
+        #expect(recorder.statuses.filter { !$0.isEmpty } == [[.inputOverflow, .outputUnderflow]])
         #expect(stream.xruns.inputCount == 1)
         #expect(stream.xruns.outputCount == 1)
         stream.close()
@@ -138,7 +135,7 @@ struct StreamLifecycleTests {
         #expect(stream.writeAvailable == 1024)
         #expect(stream.readAvailable == 0)
         let frames = 4800
-        let signal = (0..<frames * 2).map { Float(($0 * 37) % 1000 - 500) / 32768 }
+        let signal = testSignal(frames: frames, channels: 2, format: .int16)
         // Keep one chunk queued ahead, as with any device: a read advances the
         // device by whole periods, which consume output whether or not it was written.
         var captured: [Float] = []
@@ -154,8 +151,8 @@ struct StreamLifecycleTests {
         let comparedSamples: Int = captured.count - latency * 2
         let returned: [Float] = Array(captured[(latency * 2)...])
         let sent: [Float] = Array(signal[0..<comparedSamples])
-        let matches = returned == sent
-        #expect(matches, "the signal must come back intact after \(latency) frames")
+        let difference = firstDifference(returned, sent, channels: 2)
+        #expect(difference == nil, "the signal must come back intact after \(latency) frames; frame \(difference ?? 0) differs")
         #expect(captured[0..<latency * 2].allSatisfy { $0 == 0 })
         #expect(stream.xruns.total == 0)
         try stream.stop()
@@ -195,11 +192,4 @@ struct StreamLifecycleTests {
         }
         stream.close()
     }
-}
-
-/// A test-side log of callback statuses (locks are fine here: a test, not the library).
-final class StatusLog: @unchecked Sendable {
-    private let lock = Mutex<[CallbackStatus]>([])
-    func append(_ status: CallbackStatus) { lock.withLock { $0.append(status) } }
-    var values: [CallbackStatus] { lock.withLock { $0 } }
 }

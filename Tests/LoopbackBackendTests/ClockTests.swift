@@ -1,6 +1,7 @@
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 extension Loopback {
     /// Virtual and real-time clocks.
@@ -11,7 +12,7 @@ extension Loopback {
             let frames = 20_000
             let signal = testSignal(frames: frames, channels: 2, format: .int16, seed: 29)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 160)
-            let stream = try runCallbackStream(backend, duplex(format: .int16, period: 160), recorder)
+            let stream = try runCallbackStream(backend, .duplex(format: .int16, framesPerPeriod: 160), recorder)
             return (try backend.device(named: "loopback").capturedOutput(), recorder.recordedInput, recorder.times, stream.xruns.events)
         }
 
@@ -36,7 +37,7 @@ extension Loopback {
             let device = try backend.device(named: "loopback")
             let signal = testSignal(frames: 4096, channels: 2, format: .float32)
             let recorder = LoopRecorder(signal: signal, totalFrames: 4096, inputChannels: 2, outputChannels: 2, period: 128)
-            let stream = try backend.openStream(duplex(period: 128), callback: recorder.callback)
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 128), callback: recorder.callback)
 
             #expect(throws: HALError.self) { try device.advance(frames: 128) }  // not started
             try stream.start()
@@ -65,7 +66,7 @@ extension Loopback {
         @Test("manual clock: waitUntilFinished and blocking calls advance it")
         func manualBlocking() throws {
             let backend = LoopbackBackend(clock: .virtual(.manual))
-            let stream = try backend.openBlockingStream(duplex(period: 64), bufferFrames: 1024)
+            let stream = try backend.openBlockingStream(.duplex(framesPerPeriod: 64), bufferFrames: 1024)
             try stream.start()
             let signal = testSignal(frames: 512, channels: 2, format: .float32)
             try stream.write(signal)
@@ -80,7 +81,7 @@ extension Loopback {
             let backend = LoopbackBackend(clock: clock)
             // A 50 ms device buffer: the real-time driver thread may wake a few
             // milliseconds late on a loaded machine without an xrun of its own.
-            var configuration = duplex(period: 64)
+            var configuration = StreamConfiguration.duplex(framesPerPeriod: 64)
             configuration.latency = .seconds(0.05)
             let stream = try backend.openBlockingStream(configuration, bufferFrames: 4096)
             try stream.start()
@@ -94,7 +95,7 @@ extension Loopback {
         @Test("advance needs the manual clock")
         func advanceNeedsManualClock() throws {
             let backend = LoopbackBackend()
-            let stream = try backend.openBlockingStream(duplex(period: 64))
+            let stream = try backend.openBlockingStream(.duplex(framesPerPeriod: 64))
             try stream.start()
             #expect {
                 try backend.device(named: "loopback").advance(frames: 64)
@@ -113,7 +114,7 @@ extension Loopback {
             let recorder = LoopRecorder(
                 signal: [], totalFrames: frames, inputChannels: 2, outputChannels: 2, period: period,
                 sleepAtCall: 10, sleepSeconds: 0.06)
-            let stream = try runCallbackStream(backend, duplex(period: period), recorder, timeout: .seconds(10))
+            let stream = try runCallbackStream(backend, .duplex(framesPerPeriod: period), recorder, timeout: .seconds(10))
             #expect(stream.state == .stopped(.completed))
             let xruns = stream.xruns
             #expect(xruns.outputCount >= 1)
@@ -136,7 +137,7 @@ extension Loopback {
             let backend = LoopbackBackend(clock: .realTime)
             let period = 256
             let frames = 48_000 / 2  // 0.5 s
-            var configuration = duplex(period: period)
+            var configuration = StreamConfiguration.duplex(framesPerPeriod: period)
             configuration.latency = .seconds(0.1)  // 19 periods of 5.3 ms
             // Call 10 sleeps 30 ms (between 5 and 6 periods): late, but well inside the buffer.
             let recorder = LoopRecorder(
@@ -158,19 +159,19 @@ extension Loopback {
         @Test("real-time clock: real-time priority is reported honestly")
         func realTimePriority() throws {
             let backend = LoopbackBackend(clock: .realTime)
-            let stream = try backend.openStream(duplex(period: 256)) { _, _, _ in .continue }
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 256)) { _, _, _ in .continue }
             switch stream.granted.realTime {
             case .granted(let priority): #expect(priority > 0)
             case .denied(let reason): #expect(reason.contains("SCHED_FIFO"))
             case .notRequested: Issue.record("real-time priority was requested")
             }
             stream.close()
-            var configuration = duplex(period: 256)
+            var configuration = StreamConfiguration.duplex(framesPerPeriod: 256)
             configuration.realTimePriority = false
             let plain = try backend.openStream(configuration) { _, _, _ in .continue }
             #expect(plain.granted.realTime == .notRequested)
             plain.close()
-            let virtual = try LoopbackBackend().openStream(duplex(period: 256)) { _, _, _ in .continue }
+            let virtual = try LoopbackBackend().openStream(.duplex(framesPerPeriod: 256)) { _, _, _ in .continue }
             #expect(virtual.granted.realTime == .notRequested)
         }
 
@@ -178,7 +179,7 @@ extension Loopback {
         func stopAndRestart(clock: LoopbackClock) throws {
             let backend = LoopbackBackend(clock: clock)
             let recorder = LoopRecorder(signal: [], totalFrames: 0, inputChannels: 2, outputChannels: 2, period: 256, runForever: true)
-            let stream = try backend.openStream(duplex(period: 256), callback: recorder.callback)
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 256), callback: recorder.callback)
             try stream.start()
             Pause.sleep(seconds: 0.05)
             try stream.stop()

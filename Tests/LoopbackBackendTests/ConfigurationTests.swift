@@ -1,6 +1,7 @@
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 extension Loopback {
     /// Devices, negotiation, errors, several devices and busy devices.
@@ -76,7 +77,7 @@ extension Loopback {
         func bufferFromLatencyHint() throws {
             let backend = LoopbackBackend()
             func bufferFrames(_ latency: LatencyHint, period: Int = 256, rate: Double = 48_000) throws -> Int? {
-                var configuration = duplex(period: period)
+                var configuration = StreamConfiguration.duplex(framesPerPeriod: period)
                 configuration.sampleRate = rate
                 configuration.latency = latency
                 configuration.realTimePriority = false
@@ -126,7 +127,7 @@ extension Loopback {
         func noInputSide() throws {
             let backend = LoopbackBackend(topology: topology(inputChannels: 0))
             #expect {
-                _ = try backend.openBlockingStream(duplex())
+                _ = try backend.openBlockingStream(.duplex(framesPerPeriod: 256))
             } throws: { error in
                 "\(error)" == "2 input channels requested, device 'loopback' has no input channels"
             }
@@ -137,7 +138,7 @@ extension Loopback {
         @Test("a busy device refuses a second stream until the first is closed")
         func busyDevice() throws {
             let backend = LoopbackBackend(topology: Self.twoDevices)
-            let first = try backend.openBlockingStream(duplex(channels: 1, format: .int16, period: 64))
+            let first = try backend.openBlockingStream(.duplex(channels: 1, format: .int16, framesPerPeriod: 64))
             #expect {
                 _ = try backend.openBlockingStream(StreamConfiguration(output: StreamParameters(device: "b", channels: 1, format: .int16)))
             } throws: { error in
@@ -164,10 +165,10 @@ extension Loopback {
             let rightSignal = testSignal(frames: frames, channels: 2, format: .float32, seed: 37)
             let leftRecorder = LoopRecorder(signal: leftSignal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
             let rightRecorder = LoopRecorder(signal: rightSignal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            var leftConfiguration = duplex(period: 256)
+            var leftConfiguration = StreamConfiguration.duplex(framesPerPeriod: 256)
             leftConfiguration.input?.device = "left"
             leftConfiguration.output?.device = "left"
-            var rightConfiguration = duplex(period: 256)
+            var rightConfiguration = StreamConfiguration.duplex(framesPerPeriod: 256)
             rightConfiguration.input?.device = "right"
             rightConfiguration.output?.device = "right"
             let left = try backend.openStream(leftConfiguration, callback: leftRecorder.callback)
@@ -193,7 +194,7 @@ extension Loopback {
             device.captureLimitFrames = 1000
             let signal = testSignal(frames: 4096, channels: 2, format: .float32)
             let recorder = LoopRecorder(signal: signal, totalFrames: 4096, inputChannels: 2, outputChannels: 2, period: 256)
-            try runCallbackStream(backend, duplex(period: 256), recorder)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder)
             #expect(device.capturedOutput() == Array(signal.prefix(2000)))
         }
 

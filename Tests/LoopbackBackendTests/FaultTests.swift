@@ -1,6 +1,7 @@
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 extension Loopback {
     /// Every scripted fault, observed through the public API.
@@ -11,7 +12,7 @@ extension Loopback {
             let frames = 16384
             let signal = testSignal(frames: frames, channels: 2, format: .float32)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(period: 256), recorder)
+            let stream = try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder)
             #expect(stream.state == .stopped(.completed))
 
             let xruns = stream.xruns
@@ -46,7 +47,7 @@ extension Loopback {
         @Test("stall with a fatal xrun policy fails the stream")
         func fatalStall() throws {
             let backend = LoopbackBackend(topology: topology(faults: [.stall(at: 1024, frames: 256)]))
-            var configuration = duplex(period: 256)
+            var configuration = StreamConfiguration.duplex(framesPerPeriod: 256)
             configuration.xrunPolicy = .fatal
             let recorder = LoopRecorder(signal: [], totalFrames: 1 << 20, inputChannels: 2, outputChannels: 2, period: 256)
             let stream = try runCallbackStream(backend, configuration, recorder)
@@ -64,7 +65,7 @@ extension Loopback {
             let frames = 8192
             let signal = testSignal(frames: frames, channels: 2, format: .int16)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(format: .int16, period: 256), recorder)
+            let stream = try runCallbackStream(backend, .duplex(format: .int16, framesPerPeriod: 256), recorder)
             let expected = expectedLoopInput(
                 signal: signal, outputChannels: 2, inputChannels: 2, delay: 320, frames: frames,
                 shift: { $0 < 2048 ? $0 : $0 + 16 })
@@ -78,7 +79,7 @@ extension Loopback {
             let frames = 4096
             let signal = testSignal(frames: frames, channels: 2, format: .float32)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            try runCallbackStream(backend, duplex(period: 256), recorder)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder)
             let expected = expectedLoopInput(
                 signal: signal, outputChannels: 2, inputChannels: 2, delay: 256, frames: frames,
                 shift: { k in
@@ -97,7 +98,7 @@ extension Loopback {
             device.feed(fed, channels: 2)
             device.setFaults([.drop(at: 1000, frames: 48)])
             let recorder = LoopRecorder(signal: [], totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 128)
-            try runCallbackStream(backend, duplex(period: 128), recorder)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 128), recorder)
             var expected = [Float](repeating: 0, count: frames * 2)
             for k in 0..<frames {
                 let source = k < 1000 ? k : k + 48
@@ -113,7 +114,7 @@ extension Loopback {
             let frames = 8192
             let signal = testSignal(frames: frames, channels: 2, format: .int24)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(format: .int24, interleaved: false, period: 256), recorder)
+            let stream = try runCallbackStream(backend, .duplex(format: .int24, interleaved: false, framesPerPeriod: 256), recorder)
             let expected = expectedLoopInput(
                 signal: signal, outputChannels: 2, inputChannels: 2, delay: 256, frames: frames,
                 shift: { k in k < 2050 ? k : (k < 2066 ? nil : k - 16) })
@@ -128,7 +129,7 @@ extension Loopback {
             let frames = 8192
             let signal = testSignal(frames: frames, channels: 2, format: format)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            try runCallbackStream(backend, duplex(format: format, period: 256), recorder)
+            try runCallbackStream(backend, .duplex(format: format, framesPerPeriod: 256), recorder)
             let expected = expectedLoopInput(signal: signal, outputChannels: 2, inputChannels: 2, delay: 256, frames: frames)
             let input = recorder.recordedInput
             func differs(_ k: Int, _ channel: Int) -> Bool { input[2 * k + channel] != expected[2 * k + channel] }
@@ -145,7 +146,7 @@ extension Loopback {
             let backend = LoopbackBackend(topology: topology(faults: faults))
             let frames = 48_000 * 5
             let recorder = LoopRecorder(signal: [], totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            try runCallbackStream(backend, duplex(period: 256), recorder)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder)
             let first = recorder.times.first!
             let last = recorder.times.last!
             let slope = (last.deviceTime - first.deviceTime) / (last.hostTime - first.hostTime)
@@ -158,7 +159,7 @@ extension Loopback {
         func lostCallback() throws {
             let backend = LoopbackBackend(topology: topology(faults: [.deviceLost(at: 10_000)]))
             let recorder = LoopRecorder(signal: [], totalFrames: 1 << 22, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(period: 256), recorder, timeout: .seconds(10))
+            let stream = try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder, timeout: .seconds(10))
             guard case .failed(.deviceLost(let device, let detail)) = stream.state else {
                 Issue.record("expected deviceLost, got \(stream.state)")
                 return
@@ -173,7 +174,7 @@ extension Loopback {
         @Test("lost: a blocking read throws deviceLost", arguments: [LoopbackClock.virtual(.freeRunning), .virtual(.manual), .realTime])
         func lostBlocking(clock: LoopbackClock) throws {
             let backend = LoopbackBackend(topology: topology(faults: [.deviceLost(at: 4800)]), clock: clock)
-            let stream = try backend.openBlockingStream(duplex(period: 256))
+            let stream = try backend.openBlockingStream(.duplex(framesPerPeriod: 256))
             try stream.start()
             #expect {
                 _ = try stream.read(frames: 48_000, timeout: .seconds(10))
@@ -191,7 +192,7 @@ extension Loopback {
         func lostRealTime() throws {
             let backend = LoopbackBackend(topology: topology(faults: [.deviceLost(at: 4800)]), clock: .realTime)
             let recorder = LoopRecorder(signal: [], totalFrames: 1 << 22, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(period: 256), recorder, timeout: .seconds(10))
+            let stream = try runCallbackStream(backend, .duplex(framesPerPeriod: 256), recorder, timeout: .seconds(10))
             #expect(stream.state.name == "failed")
             #expect(recorder.frames == 4864)
         }
@@ -200,7 +201,7 @@ extension Loopback {
         func lostManual() throws {
             let backend = LoopbackBackend(topology: topology(faults: [.deviceLost(at: 1024)]), clock: .virtual(.manual))
             let recorder = LoopRecorder(signal: [], totalFrames: 1 << 20, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try backend.openStream(duplex(period: 256), callback: recorder.callback)
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 256), callback: recorder.callback)
             try stream.start()
             let device = try backend.device(named: "loopback")
             try device.advance(frames: 1024)
@@ -217,7 +218,7 @@ extension Loopback {
             let backend = LoopbackBackend()
             let device = try backend.device(named: "loopback")
             let recorder = LoopRecorder(signal: [], totalFrames: 4096, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try backend.openStream(duplex(period: 256), callback: recorder.callback)
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 256), callback: recorder.callback)
             device.setFaults([.stall(at: 512, frames: 64)])
             #expect(device.faults == [.stall(at: 512, frames: 64)])
             try stream.start()

@@ -1,6 +1,7 @@
 import AudioHAL
 import LoopbackBackend
 import Testing
+import TestSupport
 
 extension Loopback {
     /// The loop returns what was played, bit for bit, after period + latency frames.
@@ -13,7 +14,7 @@ extension Loopback {
             let frames = 8192
             let signal = testSignal(frames: frames, channels: 2, format: format)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 128)
-            let stream = try runCallbackStream(backend, duplex(format: format, interleaved: interleaved, period: 128), recorder)
+            let stream = try runCallbackStream(backend, .duplex(format: format, interleaved: interleaved, framesPerPeriod: 128), recorder)
             #expect(stream.state == .stopped(.completed))
             #expect(stream.granted.roundTripLatencyFrames == 128 + 37)
             let expected = expectedLoopInput(signal: signal, outputChannels: 2, inputChannels: 2, delay: 165, frames: frames)
@@ -31,7 +32,7 @@ extension Loopback {
             let backend = LoopbackBackend(topology: topology(latencyFrames: 5))
             let frames = 4096
             let signal = testSignal(frames: frames, channels: 2, format: format, seed: 7)
-            let stream = try backend.openBlockingStream(duplex(format: format, interleaved: interleaved, period: 64), bufferFrames: 8192)
+            let stream = try backend.openBlockingStream(.duplex(format: format, interleaved: interleaved, framesPerPeriod: 64), bufferFrames: 8192)
             try stream.start()
             #expect(try stream.write(signal, timeout: .seconds(5)) == frames)
             let input = try stream.read(frames: frames, timeout: .seconds(5))
@@ -49,7 +50,7 @@ extension Loopback {
             let frames = 12_000  // 0.25 s
             let signal = testSignal(frames: frames, channels: 2, format: .int16, seed: 3)
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 256)
-            let stream = try runCallbackStream(backend, duplex(format: .int16, interleaved: interleaved), recorder)
+            let stream = try runCallbackStream(backend, .duplex(format: .int16, interleaved: interleaved, framesPerPeriod: 256), recorder)
             #expect(stream.state == .stopped(.completed))
             #expect(stream.xruns.total == 0)
             let expected = expectedLoopInput(signal: signal, outputChannels: 2, inputChannels: 2, delay: 259, frames: frames)
@@ -66,7 +67,7 @@ extension Loopback {
             let backend = LoopbackBackend(topology: topology(periodsPerBuffer: 4), clock: .realTime)
             let frames = 9600  // 0.2 s
             let signal = testSignal(frames: frames, channels: 2, format: .int24, seed: 5)
-            let stream = try backend.openBlockingStream(duplex(format: .int24, interleaved: interleaved, period: 256), bufferFrames: 16384)
+            let stream = try backend.openBlockingStream(.duplex(format: .int24, interleaved: interleaved, framesPerPeriod: 256), bufferFrames: 16384)
             // Queue the whole signal before the clock starts so the device never runs short.
             try stream.start()
             #expect(try stream.write(signal, timeout: .seconds(5)) == frames)
@@ -82,7 +83,7 @@ extension Loopback {
             let backend = LoopbackBackend()
             let frames = 2048
             let signal = testSignal(frames: frames, channels: 2, format: .int16, seed: 11)
-            var configuration = duplex(period: 64)
+            var configuration = StreamConfiguration.duplex(framesPerPeriod: 64)
             configuration.output?.format = .int16
             configuration.input?.format = .float32
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 64)
@@ -93,7 +94,7 @@ extension Loopback {
             // Float output beyond 16-bit resolution comes back quantized to s16.
             let fine = (0..<(frames * 2)).map { Float($0 % 1000) / 1000 - 0.5 }
             let quantized = SampleConversion.decode(.int16, bytes: SampleConversion.encode(.int16, samples: fine))
-            var reverse = duplex(period: 64)
+            var reverse = StreamConfiguration.duplex(framesPerPeriod: 64)
             reverse.output?.format = .float32
             reverse.input?.format = .int16
             let second = LoopRecorder(signal: fine, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 64)
@@ -108,7 +109,7 @@ extension Loopback {
             let backend = LoopbackBackend()
             let frames = 1024
             let signal = testSignal(frames: frames, channels: 1, format: .int32, seed: 13)
-            var configuration = duplex(format: .int32, period: 32)
+            var configuration = StreamConfiguration.duplex(format: .int32, framesPerPeriod: 32)
             configuration.output?.channels = 1
             let recorder = LoopRecorder(signal: signal, totalFrames: frames, inputChannels: 2, outputChannels: 1, period: 32)
             try runCallbackStream(backend, configuration, recorder)
@@ -126,14 +127,14 @@ extension Loopback {
             let frames = 2048
             let played = testSignal(frames: frames, channels: 2, format: .float32, seed: 19)
             let recorder = LoopRecorder(signal: played, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 64)
-            try runCallbackStream(backend, duplex(period: 64), recorder)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 64), recorder)
             let expected = fed + [Float](repeating: 0, count: (frames - 1000) * 2)
             #expect(firstDifference(recorder.recordedInput, expected, channels: 2) == nil)
             #expect(Array(device.capturedOutput().prefix(played.count)) == played)
 
             device.clearFeed()
             let again = LoopRecorder(signal: played, totalFrames: frames, inputChannels: 2, outputChannels: 2, period: 64)
-            try runCallbackStream(backend, duplex(period: 64), again)
+            try runCallbackStream(backend, .duplex(framesPerPeriod: 64), again)
             let loop = expectedLoopInput(signal: played, outputChannels: 2, inputChannels: 2, delay: 64, frames: frames)
             #expect(firstDifference(again.recordedInput, loop, channels: 2) == nil)
         }
@@ -142,7 +143,7 @@ extension Loopback {
         func feedChannelMismatch() throws {
             let backend = LoopbackBackend()
             try backend.device(named: "loopback").feed([0.5, 0.25], channels: 1)
-            let stream = try backend.openBlockingStream(duplex(period: 64))
+            let stream = try backend.openBlockingStream(.duplex(framesPerPeriod: 64))
             #expect {
                 try stream.start()
             } throws: { error in

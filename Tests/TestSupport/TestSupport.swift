@@ -1,13 +1,10 @@
+// Signals, a callback recorder and loop expectations shared by the test
+// targets that run streams on the loopback backend.
 import AudioHAL
 import LoopbackBackend
-import Testing
-
-/// Every loopback suite runs inside this one, one test at a time: real-time
-/// clock tests must not compete for the two cores with free-running streams.
-@Suite(.serialized) struct Loopback {}
 
 /// A deterministic signal of values exactly representable in `format` and never zero.
-func testSignal(frames: Int, channels: Int, format: SampleFormat, seed: UInt64 = 1) -> [Float] {
+public func testSignal(frames: Int, channels: Int, format: SampleFormat, seed: UInt64 = 1) -> [Float] {
     var state = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
     var samples: [Float] = []
     samples.reserveCapacity(frames * channels)
@@ -23,23 +20,23 @@ func testSignal(frames: Int, channels: Int, format: SampleFormat, seed: UInt64 =
 }
 
 /// What a callback saw and did, kept for assertions after the stream ends.
-final class LoopRecorder: @unchecked Sendable {
-    let signal: [Float]
-    let totalFrames: Int
-    let inputChannels: Int
-    let outputChannels: Int
+public final class LoopRecorder: @unchecked Sendable {
+    public let signal: [Float]
+    public let totalFrames: Int
+    public let inputChannels: Int
+    public let outputChannels: Int
     /// Call index at which the callback sleeps once, and for how long.
-    let sleepAtCall: Int?
-    let sleepSeconds: Double
+    public let sleepAtCall: Int?
+    public let sleepSeconds: Double
     /// Run until stopped instead of completing after `totalFrames`.
-    let runForever: Bool
-    private(set) var input: [Float]
-    private(set) var times: [StreamTime] = []
-    private(set) var statuses: [CallbackStatus] = []
-    private(set) var frames = 0
-    private(set) var calls = 0
+    public let runForever: Bool
+    public private(set) var input: [Float]
+    public private(set) var times: [StreamTime] = []
+    public private(set) var statuses: [CallbackStatus] = []
+    public private(set) var frames = 0
+    public private(set) var calls = 0
 
-    init(
+    public init(
         signal: [Float], totalFrames: Int, inputChannels: Int, outputChannels: Int, period: Int,
         sleepAtCall: Int? = nil, sleepSeconds: Double = 0, runForever: Bool = false
     ) {
@@ -56,7 +53,7 @@ final class LoopRecorder: @unchecked Sendable {
     }
 
     /// Plays the signal and records the input, in the layouts the stream granted.
-    func process(_ inputSpan: Span<Float>, _ output: inout MutableSpan<Float>, _ info: CallbackInfo) -> CallbackResult {
+    public func process(_ inputSpan: Span<Float>, _ output: inout MutableSpan<Float>, _ info: CallbackInfo) -> CallbackResult {
         let count = info.frames
         if calls == sleepAtCall { Pause.sleep(seconds: sleepSeconds) }
         calls += 1
@@ -82,17 +79,17 @@ final class LoopRecorder: @unchecked Sendable {
     }
 
     /// The first `totalFrames` recorded input frames.
-    var recordedInput: [Float] { Array(input.prefix(totalFrames * inputChannels)) }
+    public var recordedInput: [Float] { Array(input.prefix(totalFrames * inputChannels)) }
 
     /// The callback for `AudioBackend.openStream`.
-    var callback: StreamCallback {
+    public var callback: StreamCallback {
         { input, output, info in self.process(input, &output, info) }
     }
 }
 
 /// The input a perfect loop gives for `signal` (output channels) after `delay` frames,
 /// in `inputChannels` channels (extra channels silent).
-func expectedLoopInput(
+public func expectedLoopInput(
     signal: [Float], outputChannels: Int, inputChannels: Int, delay: Int, frames: Int, shift: (Int) -> Int? = { $0 }
 ) -> [Float] {
     var expected = [Float](repeating: 0, count: frames * inputChannels)
@@ -108,7 +105,7 @@ func expectedLoopInput(
 }
 
 /// The first frame where two interleaved signals differ, or `nil`.
-func firstDifference(_ a: [Float], _ b: [Float], channels: Int) -> Int? {
+public func firstDifference(_ a: [Float], _ b: [Float], channels: Int) -> Int? {
     if a.count != b.count { return min(a.count, b.count) / max(1, channels) }
     for index in a.indices where a[index].bitPattern != b[index].bitPattern {
         return index / channels
@@ -117,7 +114,7 @@ func firstDifference(_ a: [Float], _ b: [Float], channels: Int) -> Int? {
 }
 
 /// A one-device topology with the given tweaks.
-func topology(
+public func topology(
     latencyFrames: Int = 0, periodsPerBuffer: Int = 2, inputChannels: Int = 2, outputChannels: Int = 2,
     faults: [LoopbackFault] = [], formats: [SampleFormat] = SampleFormat.allCases
 ) -> LoopbackTopology {
@@ -129,24 +126,29 @@ func topology(
         ], defaultDevice: "loopback")
 }
 
-/// A duplex configuration with the same shape both ways.
-func duplex(
-    channels: Int = 2, format: SampleFormat = .float32, interleaved: Bool = true, period: Int = 256,
-    rate: Double = 48_000
-) -> StreamConfiguration {
-    let parameters = StreamParameters(channels: channels, format: format, interleaved: interleaved)
-    return StreamConfiguration(sampleRate: rate, input: parameters, output: parameters, framesPerPeriod: period)
-}
-
 /// Runs a callback stream until the recorder completes it.
+///
+/// - Throws: what opening or starting the stream throws, or ``StreamDidNotFinish``.
 @discardableResult
-func runCallbackStream(
+public func runCallbackStream(
     _ backend: LoopbackBackend, _ configuration: StreamConfiguration, _ recorder: LoopRecorder,
     timeout: Duration = .seconds(20)
 ) throws -> AudioStream {
     let stream = try backend.openStream(configuration, callback: recorder.callback)
     try stream.start()
-    let finished = stream.waitUntilFinished(timeout: timeout)
-    #expect(finished, "the stream did not finish within \(timeout)")
+    guard stream.waitUntilFinished(timeout: timeout) else {
+        stream.close()
+        throw StreamDidNotFinish(timeout: timeout, state: stream.state)
+    }
     return stream
+}
+
+/// A stream that was still running when its test stopped waiting.
+public struct StreamDidNotFinish: Error, CustomStringConvertible {
+    /// How long the test waited.
+    public let timeout: Duration
+    /// The stream's state when the wait ended.
+    public let state: StreamState
+
+    public var description: String { "the stream did not finish within \(timeout) (state: \(state))" }
 }
