@@ -49,6 +49,7 @@ public final class BufferedArray<Source: BufferedSource> {
     /// An array over `source` with an empty window.
     ///
     /// - Parameters:
+    ///   - source: where frames come from.
     ///   - bufferFrames: frames the window holds (clipped to the series' length, at least 1).
     ///   - backFrames: frames kept before a request.
     ///   - follow: see ``follow``.

@@ -56,6 +56,7 @@ public final class WaveMap: @unchecked Sendable {
     /// Maps the WAV file at `path`.
     ///
     /// - Parameters:
+    ///   - path: the file.
     ///   - mode: read-only (default), read-write or copy-on-write.
     ///   - order: frames × channels (default) or channels × frames.
     ///   - alwaysTwoDimensional: keep mono files two-dimensional.

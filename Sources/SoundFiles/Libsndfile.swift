@@ -2,7 +2,7 @@ import Buffers
 import CSndfile
 
 /// Every libsndfile call SoundFiles makes, each turning a failure into an
-/// ``AudioFileError`` with libsndfile's code and message.
+/// ``/Buffers/AudioFileError`` with libsndfile's code and message.
 enum Libsndfile {
     static func open(_ path: String, write: Bool, info: inout SF_INFO) throws(AudioFileError) -> OpaquePointer {
         guard let handle = sf_open(path, write ? Int32(SFM_WRITE) : Int32(SFM_READ), &info) else {

@@ -41,7 +41,7 @@ extension SoundFile {
 
     /// Reads the frames `range` (seeking there first), converted to `Sample`.
     ///
-    /// - Throws: ``AudioFileError/invalidArgument(_:)`` when the range is outside the file or the buffer too small.
+    /// - Throws: ``/Buffers/AudioFileError/invalidArgument(_:)`` when the range is outside the file or the buffer too small.
     public func read<Sample: WaveSample>(
         frames range: Range<Int>, into destination: UnsafeMutableBufferPointer<Sample>
     ) throws(AudioFileError) {
@@ -72,8 +72,8 @@ extension SoundFile {
     /// Appends `samples` (interleaved whole frames), converted from `Sample`
     /// to the file's type with Buffers' scaling.
     ///
-    /// - Throws: ``AudioFileError/invalidArgument(_:)`` for partial frames or a
-    ///   file opened for reading; ``AudioFileError/library(path:code:message:)`` when libsndfile fails.
+    /// - Throws: ``/Buffers/AudioFileError/invalidArgument(_:)`` for partial frames or a
+    ///   file opened for reading; ``/Buffers/AudioFileError/library(path:code:message:)`` when libsndfile fails.
     public func write<Sample: WaveSample>(_ samples: UnsafeBufferPointer<Sample>) throws(AudioFileError) {
         let handle = try openHandle()
         guard isWriting else { throw .invalidArgument("\(path) was opened for reading") }

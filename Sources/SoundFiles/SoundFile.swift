@@ -4,9 +4,9 @@ import CSndfile
 /// A sound file read or written through libsndfile, in blocks: FLAC, Ogg
 /// Vorbis, AIFF, W64, CAF, AU, WAV and the other formats libsndfile knows.
 ///
-/// Samples come and go as any ``WaveSample`` type with the same scaling as
-/// ``WaveMap`` (libsndfile reads the file's own type; the conversion is
-/// Buffers' own), and failures throw the same ``AudioFileError``.
+/// Samples come and go as any ``/Buffers/WaveSample`` type with the same scaling as
+/// ``/Buffers/WaveMap`` (libsndfile reads the file's own type; the conversion is
+/// Buffers' own), and failures throw the same ``/Buffers/AudioFileError``.
 ///
 /// ```swift
 /// let file = try SoundFile(readingFrom: "take.flac")
@@ -43,7 +43,7 @@ public final class SoundFile {
 
     /// Opens the file at `path` for reading.
     ///
-    /// - Throws: ``AudioFileError/library(path:code:message:)`` with libsndfile's reason.
+    /// - Throws: ``/Buffers/AudioFileError/library(path:code:message:)`` with libsndfile's reason.
     /// The corresponding C function is `sf_open`.
     public init(readingFrom path: String) throws(AudioFileError) {
         var info = SF_INFO()
@@ -63,7 +63,7 @@ public final class SoundFile {
     /// Creates (or overwrites) a file at `path` in `container` (by default the
     /// one its extension names) holding `sampleType` samples.
     ///
-    /// - Throws: ``AudioFileError/invalidArgument(_:)`` naming what is accepted
+    /// - Throws: ``/Buffers/AudioFileError/invalidArgument(_:)`` naming what is accepted
     ///   when the extension is unknown or the container cannot hold the type.
     public init(
         writingTo path: String, container: SoundFileContainer? = nil, sampleType: SampleType, channels: Int,
