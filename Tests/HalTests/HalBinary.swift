@@ -1,43 +1,12 @@
 import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 /// Runs the built `hal` binary, found next to the test bundle.
 enum HalBinary {
-    static var path: String? {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("hal").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "the hal binary is built next to the tests (swift build --build-tests)"))
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
-        let errData = Mutex(Data())
-        let reader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while reader.isExecuting { usleep(1000) }
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: errData.withLock { String(decoding: $0, as: UTF8.self) })
+    static func run(_ arguments: [String]) throws -> ProcessRun {
+        let path = try #require(builtExecutable(named: "hal"), "the hal binary is built next to the tests (swift build --build-tests)")
+        return try runProcess(path, arguments)
     }
 }
 
