@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
-        .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile"]),
+        .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
         .executableTarget(
             name: "hal",
             dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]

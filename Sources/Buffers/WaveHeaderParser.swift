@@ -15,7 +15,7 @@ public enum WaveHeaderParser {
 }
 
 /// The GUID suffix of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT after the format tag.
-private let extensibleGUIDSuffix: [UInt8] = [0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]
+let extensibleGUIDSuffix: [UInt8] = [0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]
 
 /// The `fmt ` chunk's fields, checked.
 private struct FormatFields {
@@ -82,7 +82,9 @@ private struct ByteReader {
         var position = 12
         var chunksEnd = count
         while position < count {
-            guard count - position >= 8, isPrintableID(position) else {
+            // Once the samples are found, bytes past the end the RIFF size gives are not chunks.
+            let atRiffEnd = format != nil && data != nil && UInt64(position) == riffSize &+ 8
+            guard !atRiffEnd, count - position >= 8, isPrintableID(position) else {
                 warn(.trailingBytes, position, declared: UInt64(count - position), used: 0)
                 chunksEnd = position
                 break

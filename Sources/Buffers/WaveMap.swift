@@ -112,19 +112,42 @@ public final class WaveMap: @unchecked Sendable {
 
     /// Creates (or overwrites) a file of `frames` silent frames and maps it read-write.
     ///
-    /// A WAV file is RIFF while it fits in 4 GiB and RF64 past that; a raw file
+    /// A WAV file is RIFF while it fits in 4 GiB and RF64 past that, with
+    /// `WAVE_FORMAT_EXTENSIBLE` (valid bits, the usual speaker mask for the
+    /// channel count, the PCM or IEEE float sub-format) when it has more than
+    /// 2 channels or integer samples wider than 16 bits; a raw file
     /// (`raw: true`) is the samples alone. The file has its final size at once
     /// (unwritten pages take no disk space until touched).
+    ///
+    /// - Parameters:
+    ///   - path: the new file; an existing file is overwritten.
+    ///   - sampleType: the type of every sample.
+    ///   - channels: samples per frame.
+    ///   - sampleRate: frames per second.
+    ///   - frames: the length, in frames.
+    ///   - raw: write the samples alone, with no header.
+    ///   - trailingBytes: zero bytes kept after the data (and a WAV file's pad
+    ///     byte), outside the header's sizes; reading the WAV file reports them
+    ///     as ``WaveWarning/Kind/trailingBytes``, a raw file is read with the
+    ///     same `trailingBytes`.
+    ///   - order: frames × channels (default) or channels × frames.
+    ///   - alwaysTwoDimensional: keep mono files two-dimensional.
+    /// - Throws: ``AudioFileError/invalidArgument(_:)`` when a figure is out of
+    ///   range, ``AudioFileError/system(path:operation:errno:reason:)`` when the
+    ///   file cannot be made.
     public convenience init(
         creating path: String, sampleType: SampleType, channels: Int, sampleRate: Int, frames: Int,
-        raw: Bool = false, order: Order = .framesByChannels, alwaysTwoDimensional: Bool = false
+        raw: Bool = false, trailingBytes: Int = 0, order: Order = .framesByChannels,
+        alwaysTwoDimensional: Bool = false
     ) throws(AudioFileError) {
         try WaveMap.check(channels: channels, sampleRate: sampleRate, sampleType: sampleType)
         guard frames >= 0 else { throw .invalidArgument("frames must be 0 or more, not \(frames)") }
+        guard trailingBytes >= 0 else { throw .invalidArgument("trailing bytes must be 0 or more, not \(trailingBytes)") }
         let header = raw ? [] : WaveHeaderWriter.header(
             sampleType: sampleType, channels: channels, sampleRate: sampleRate, frames: frames)
         let dataBytes = frames * channels * sampleType.bytes
-        let file = try MappedFile(path: path, access: .create(bytes: header.count + dataBytes + (raw ? 0 : dataBytes & 1)))
+        let fileBytes = header.count + dataBytes + (raw ? 0 : dataBytes & 1) + trailingBytes
+        let file = try MappedFile(path: path, access: .create(bytes: fileBytes))
         if let base = file.base {
             header.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             if sampleType == .u8 { (base + header.count).initializeMemory(as: UInt8.self, repeating: 128, count: dataBytes) }

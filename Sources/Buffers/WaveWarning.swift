@@ -15,7 +15,8 @@ public struct WaveWarning: Equatable, Sendable, CustomStringConvertible {
         case dataPastEndOfFile
         /// The data size is not a whole number of frames; the partial frame is ignored.
         case partialFrame
-        /// Bytes after the last chunk that do not form a chunk.
+        /// Bytes after the last chunk: past the end the RIFF (or RF64) size
+        /// gives once `fmt ` and `data` are found, or bytes that do not form a chunk.
         case trailingBytes
         /// A chunk other than `data` claims more bytes than the file holds;
         /// scanning stops there.
