@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "conform", targets: ["conform"]),
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
+        .library(name: "SoundFiles", targets: ["SoundFiles"]),
+        .executable(name: "hal", targets: ["hal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -45,6 +47,14 @@ let package = Package(
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
+        .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
+        .executableTarget(
+            name: "hal",
+            dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages AudioHAL's build and tests need, only those missing.
-#   scripts/setup.sh            what building needs (ALSA headers, pkg-config)
+#   scripts/setup.sh            what building and the unit tests need (ALSA and libsndfile headers,
+#                               pkg-config; Python's numpy and soundfile, which cross-check WAV files)
 #   scripts/setup.sh --pulse    also the sound server (tier 3)
 #   scripts/setup.sh --vm       also the VM with kernel drivers (tier 4)
 #   scripts/setup.sh --tests    both tiers
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev)
+packages=(pkg-config libasound2-dev libsndfile1-dev python3-numpy python3-soundfile)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 case "${1:-}" in

@@ -3,6 +3,7 @@
 # it, every tier:
 #   1    a program using only AudioHAL and LoopbackBackend scripts/build-without-audio-libs.sh
 #        builds and runs with every audio library hidden
+#   1    the WAV header parser under libFuzzer, 60 s     scripts/fuzz-wave-header.sh
 #   1-2  unit tests and the loopback backend            swift test --skip ALSABackendTests
 #   3    a private PulseAudio server through ALSA        swift test --filter ALSABackendTests after
 #                                                        it; both inside
@@ -27,6 +28,9 @@ no_audio_libs=0
 scripts/build-without-audio-libs.sh > reports/build-without-audio-libs.log 2>&1 || no_audio_libs=$?
 tail -1 reports/build-without-audio-libs.log
 
+echo "== tier 1: the WAV header parser under libFuzzer for 60 s (scripts/fuzz-wave-header.sh)"
+fuzz=0; scripts/fuzz-wave-header.sh > reports/fuzz-wave-header.log 2>&1 || fuzz=$?; tail -1 reports/fuzz-wave-header.log
+
 echo "== tiers 1-3: swift test --disable-xctest, with a private sound server, and conform on it"
 # The sound-server tests (ALSABackendTests) run after the others, on their
 # own: beside the real-time loopback tests, which keep both cores busy, the
@@ -46,7 +50,7 @@ tier_4=0
 ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
 grep -hE "Test run with [0-9]+ tests" reports/swift-test.log reports/swift-test-alsa.log | tail -2 || true
-if [ "$no_audio_libs" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
+if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
     # What failed, last, where a truncated log still shows it.
     echo "== what failed" >&2
     {
@@ -54,8 +58,9 @@ if [ "$no_audio_libs" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; 
         grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
         [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
+        [ "$fuzz" -eq 0 ] || grep -E "ERROR|fuzz-wave-header" reports/fuzz-wave-header.log | head -5
     } >&2 || true
-    echo "== failed: build without audio libraries exit $no_audio_libs, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
+    echo "== failed: build without audio libraries exit $no_audio_libs, fuzzing exit $fuzz, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
     exit 1
 fi
 echo "== all tiers passed"
