@@ -35,7 +35,8 @@ struct InfoCommand: ParsableCommand {
         switch input {
         case .map(let map):
             let container = ["riff": "WAV (RIFF)", "rf64": "WAV (RF64)", "raw": "raw"][map.layout.container.rawValue]!
-            lines.append(("Format", container))
+            let mask = map.layout.channelMask.map { ", EXTENSIBLE, channel mask 0x" + String($0, radix: 16, uppercase: true) }
+            lines.append(("Format", container + (mask ?? "")))
             var type = "\(map.sampleType) (\(map.sampleType.longName))"
             if map.layout.validBits != map.sampleType.bits { type += ", \(map.layout.validBits) valid bits" }
             lines.append(("Sample type", type))

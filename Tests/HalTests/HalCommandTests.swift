@@ -47,6 +47,17 @@ struct HalCommandTests {
             """)
     }
 
+    /// A 24-bit file `hal convert` writes is EXTENSIBLE, and `hal info` says so with the speaker mask.
+    @Test func infoNamesExtensibleFiles() throws {
+        let input = scratch.file("in.wav", wave16([1, 2, 3, 4]))
+        #expect(try HalBinary.run(["convert", input, scratch.path + "/out.wav", "--format", "s24"]).status == 0)
+        let run = try HalBinary.run(["info", scratch.path + "/out.wav"])
+        #expect(run.status == 0 && run.stderr.isEmpty)
+        #expect(run.stdout.contains("Format:       WAV (RIFF), EXTENSIBLE, channel mask 0x3\n"))
+        #expect(run.stdout.contains("Sample type:  s24 (24-bit signed integer, packed)\n"))
+        #expect(run.stdout.contains("Chunks:       'fmt ' at 12, 40 bytes; 'data' at 60, 12 bytes\n"))
+    }
+
     @Test func infoNamesDamageAndExits1() throws {
         let path = scratch.file("stream.wav", wave16([1, 2, 3, 4], dataSize: 0xFFFF_FFFF))
         let run = try HalBinary.run(["info", path])
