@@ -7,7 +7,7 @@
 #   scripts/setup.sh --tests    both tiers
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev libsndfile1-dev python3-numpy python3-soundfile)
+packages=(pkg-config libasound2-dev libsndfile1-dev)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 case "${1:-}" in
@@ -20,6 +20,14 @@ case "${1:-}" in
     exit 2
     ;;
 esac
+
+# The cross-checks run whichever python3 is first on PATH (not always Debian's),
+# so its own pip provides numpy and soundfile when they are missing.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import numpy, soundfile' >/dev/null 2>&1; then
+    echo "setup: installing numpy and soundfile for $(command -v python3)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check numpy soundfile >&2 ||
+        echo "setup: pip could not install numpy and soundfile; the WAV cross-checks will fail" >&2
+fi
 
 missing=()
 for package in "${packages[@]}"; do
