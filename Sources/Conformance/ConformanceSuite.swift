@@ -57,7 +57,9 @@ public struct ConformanceSuite: Sendable {
 
     /// Runs the built-in checks with these ids (all when `nil`).
     ///
-    /// - Parameter progress: told when each check starts and finishes, for live output.
+    /// - Parameters:
+    ///   - ids: the checks to run, by id; `nil` runs them all.
+    ///   - progress: told when each check starts and finishes, for live output.
     /// - Throws: ``ConformanceError/unknownCheck(id:available:)`` for an id no check has; nothing runs then.
     public func run(checks ids: [String]? = nil, progress: ((SuiteProgress) -> Void)? = nil) throws(ConformanceError) -> ConformanceReport {
         let selected = try ids.map { (ids) throws(ConformanceError) in try Self.checks(ids: ids) } ?? Self.allChecks

@@ -87,6 +87,9 @@ public enum LoopRunner {
     /// everything, and closes the stream.
     ///
     /// - Parameters:
+    ///   - context: the check's backend and target.
+    ///   - signal: what to play from frame 0.
+    ///   - configuration: the stream to open; `nil` opens the target's duplex configuration.
     ///   - tailFrames: silence after the signal; `nil` covers the reported round trip plus slack.
     ///   - stall: a deliberate sleep in the callback.
     /// - Throws: when the stream cannot be opened or started; an error that
