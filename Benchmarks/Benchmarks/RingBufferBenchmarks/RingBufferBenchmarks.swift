@@ -1,3 +1,4 @@
+import BenchReport
 import Benchmark
 import Buffers
 import CJack
@@ -74,6 +75,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Both rings are measured in the same iteration, back to back, so the ratio
     // compares them under the same machine load.
+    let oneThread = BenchComparison(name: "Ring 64-frame chunks, one thread: AudioHAL vs JACK", unit: "ns/chunk", better: .smaller)
     Benchmark("Ring 64-frame chunks, one thread", configuration: configuration) { benchmark in
         let rings = Rings()
         for _ in benchmark.scaledIterations {
@@ -92,9 +94,14 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(metrics[0], Int(ours / Double(chunksPerPass) * 1e9))
             benchmark.measurement(metrics[1], Int(jack / Double(chunksPerPass) * 1e9))
             benchmark.measurement(metrics[2], Int(jack / ours * 100))
+            oneThread.record(ours: ours / Double(chunksPerPass) * 1e9, peer: jack / Double(chunksPerPass) * 1e9)
         }
+    } teardown: {
+        try oneThread.write()
     }
 
+    let twoThreads = BenchComparison(
+        name: "Ring 64-frame chunks, producer and consumer threads: AudioHAL vs JACK", unit: "ns/chunk", better: .smaller)
     Benchmark("Ring 64-frame chunks, producer and consumer threads", configuration: configuration) { benchmark in
         let rings = Rings()
         for _ in benchmark.scaledIterations {
@@ -103,6 +110,9 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(metrics[0], Int(ours / Double(chunksPerPass) * 1e9))
             benchmark.measurement(metrics[1], Int(jack / Double(chunksPerPass) * 1e9))
             benchmark.measurement(metrics[2], Int(jack / ours * 100))
+            twoThreads.record(ours: ours / Double(chunksPerPass) * 1e9, peer: jack / Double(chunksPerPass) * 1e9)
         }
+    } teardown: {
+        try twoThreads.write()
     }
 }
