@@ -18,7 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        .target(name: "Buffers"),
+        .target(name: "CBuffers"),
+        .target(name: "Buffers", dependencies: ["CBuffers"]),
         .target(name: "AudioHAL", dependencies: ["Buffers"]),
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
         .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers"]),
