@@ -135,6 +135,7 @@ struct SharedRingTests {
         await #expect(processExitsWith: .failure) {
             let name = uniqueSharedRingName("typed")
             let writer = try SharedRingWriter(name: name, elementType: .float32, channels: 1, capacityFrames: 4)
+            shm_unlink(name)  // this process ends in a trap, before the writer's deinit
             [Int32(1)].withUnsafeBufferPointer { writer.write($0) }
         }
     }
@@ -265,7 +266,9 @@ struct SharedRingTests {
         await #expect(processExitsWith: .failure) {
             let name = uniqueSharedRingName("long")
             let writer = try SharedRingWriter(name: name, elementType: .int32, channels: 1, capacityFrames: 8)
-            _ = try SharedRingReader(name: name).availability(of: 0..<9)
+            let reader = try SharedRingReader(name: name)
+            shm_unlink(name)  // this process ends in a trap, before the writer's deinit
+            _ = reader.availability(of: 0..<9)
             withExtendedLifetime(writer) {}
         }
     }
