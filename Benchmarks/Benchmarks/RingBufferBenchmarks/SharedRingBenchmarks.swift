@@ -55,8 +55,10 @@ private func runRoleIfAsked() {
     exit(0)
 }
 
-/// One measurement: a writer process and `readers` reader processes; returns
-/// frames per second delivered to each reader (the slowest) and frames lost.
+/// One measurement: a writer process writing flat out and `readers` reader
+/// processes following it; returns the good frames per second each reader
+/// got (the mean) and the frames each lost to overwriting (the mean): the
+/// writer never waits, so a reader that falls a ring behind skips ahead.
 private func measure(readers: Int) throws -> (framesPerSecond: Double, lost: Int) {
     let name = "/audiohal-bench-\(getpid())-\(readers)"
     shm_unlink(name)
@@ -92,15 +94,19 @@ private func measure(readers: Int) throws -> (framesPerSecond: Double, lost: Int
     let clock = ContinuousClock()
     let begin = clock.now
     try go.fileHandleForWriting.write(contentsOf: [UInt8](repeating: 1, count: readers))
-    var lost = 0
+    var lost = 0, good = 0
     for (process, output) in started {
         let fields = line(output).split(separator: " ")
         process.waitUntilExit()
-        lost += fields.count == 4 ? Int(fields[3]) ?? 0 : 0
+        guard fields.count == 4, let readerGood = Int(fields[1]), let readerLost = Int(fields[3]) else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        good += readerGood
+        lost += readerLost
     }
     let elapsed = clock.now - begin
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return (Double(sharedFrames) / seconds, lost)
+    return (Double(good) / Double(readers) / seconds, lost / readers)
 }
 
 /// Frames per second of a single-threaded memcpy of the same chunks: the
@@ -117,7 +123,7 @@ private func memcpyFramesPerSecond() -> Double {
 func sharedRingBenchmarks() {
     runRoleIfAsked()
     let delivered = BenchmarkMetric.custom("frames/s to each reader", polarity: .prefersLarger, useScalingFactor: false)
-    let lostMetric = BenchmarkMetric.custom("frames lost by readers", polarity: .prefersSmaller, useScalingFactor: false)
+    let lostMetric = BenchmarkMetric.custom("frames each reader lost", polarity: .prefersSmaller, useScalingFactor: false)
     let configuration = Benchmark.Configuration(metrics: [delivered, lostMetric], maxDuration: .seconds(20), maxIterations: 5)
     for readers in [1, 4] {
         let name = "Shared ring, one writer process to \(readers) reader process\(readers == 1 ? "" : "es"), 64-frame chunks"
