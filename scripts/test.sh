@@ -31,6 +31,11 @@ tail -1 reports/build-without-audio-libs.log
 echo "== tier 1: the WAV header parser under libFuzzer for 60 s (scripts/fuzz-wave-header.sh)"
 fuzz=0; scripts/fuzz-wave-header.sh > reports/fuzz-wave-header.log 2>&1 || fuzz=$?; tail -1 reports/fuzz-wave-header.log
 
+echo "== tier 1: the Buffers tests under ThreadSanitizer (scripts/tsan-buffers.sh, .build-tsan)"
+tsan_buffers=0
+scripts/tsan-buffers.sh > reports/tsan-buffers.log 2>&1 || tsan_buffers=$?
+grep -E "Test run with|ThreadSanitizer|error:" reports/tsan-buffers.log | tail -3 || true
+
 echo "== tiers 1-3: swift test --disable-xctest, with a private sound server, and conform on it"
 # The sound-server tests (ALSABackendTests) run after the others, on their
 # own: beside the real-time loopback tests, which keep both cores busy, the
@@ -50,7 +55,7 @@ tier_4=0
 ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
 grep -hE "Test run with [0-9]+ tests" reports/swift-test.log reports/swift-test-alsa.log | tail -2 || true
-if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
+if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tsan_buffers" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
     # What failed, last, where a truncated log still shows it.
     echo "== what failed" >&2
     {
@@ -59,8 +64,9 @@ if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || 
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
         [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
         [ "$fuzz" -eq 0 ] || grep -E "ERROR|fuzz-wave-header" reports/fuzz-wave-header.log | head -5
+        [ "$tsan_buffers" -eq 0 ] || grep -hE "^✘|WARNING: ThreadSanitizer|SUMMARY" reports/tsan-buffers.log | head -20
     } >&2 || true
-    echo "== failed: build without audio libraries exit $no_audio_libs, fuzzing exit $fuzz, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
+    echo "== failed: build without audio libraries exit $no_audio_libs, fuzzing exit $fuzz, ThreadSanitizer Buffers tests exit $tsan_buffers, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
     exit 1
 fi
 echo "== all tiers passed"
