@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
         .library(name: "SoundFiles", targets: ["SoundFiles"]),
         .executable(name: "hal", targets: ["hal"]),
+        .executable(name: "alsa-duplex-load", targets: ["ALSADuplexLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
@@ -38,6 +39,7 @@ let package = Package(
             dependencies: ["AudioHAL", "LoopbackBackend"],
             path: "Examples/AudioHALExample"
         ),
+        .executableTarget(name: "ALSADuplexLoad", dependencies: ["AudioHAL", "ALSABackend"]),
         .target(
             name: "AllocationCounting",
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
@@ -46,7 +48,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AudioHAL", "LoopbackBackend"], path: "Tests/TestSupport"),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
-        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting"]),
+        .target(name: "CallCounting", path: "Tests/CallCounting", linkerSettings: [.linkedLibrary("dl")]),
+        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers", "AllocationCounting"]),
         .executableTarget(name: "shared-ring-helper", dependencies: ["Buffers"], path: "Tests/SharedRingHelper"),
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),

@@ -3,20 +3,24 @@
 #   scripts/setup.sh            what building and the unit tests need (ALSA and libsndfile headers,
 #                               pkg-config; Python's numpy and soundfile, which cross-check WAV files)
 #   scripts/setup.sh --pulse    also the sound server (tier 3)
+#   scripts/setup.sh --pipewire also the PipeWire server (tier 3; its ALSA plugin
+#                               is unpacked by scripts/with-pipewire.sh, not installed)
 #   scripts/setup.sh --vm       also the VM with kernel drivers (tier 4)
-#   scripts/setup.sh --tests    both tiers
+#   scripts/setup.sh --tests    every tier
 set -euo pipefail
 
 packages=(pkg-config libasound2-dev libsndfile1-dev)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+pipewire=(pipewire pipewire-bin wireplumber)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 case "${1:-}" in
 "") ;;
 --pulse) packages+=("${pulse[@]}") ;;
+--pipewire) packages+=("${pipewire[@]}") ;;
 --vm) packages+=("${vm[@]}") ;;
---tests) packages+=("${pulse[@]}" "${vm[@]}") ;;
+--tests) packages+=("${pulse[@]}" "${pipewire[@]}" "${vm[@]}") ;;
 *)
-    echo "setup: unknown option '$1'; accepted: --pulse, --vm, --tests, or none" >&2
+    echo "setup: unknown option '$1'; accepted: --pulse, --pipewire, --vm, --tests, or none" >&2
     exit 2
     ;;
 esac
@@ -44,4 +48,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
-$sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2
+# PipeWire's recommends pull in its PulseAudio replacement, which conflicts with pulseaudio.
+plain=() bare=()
+for package in "${missing[@]}"; do
+    if [[ " ${pipewire[*]} " == *" $package "* ]]; then bare+=("$package"); else plain+=("$package"); fi
+done
+((${#plain[@]} == 0)) || $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${plain[@]}" >&2
+((${#bare[@]} == 0)) || $sudo apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${bare[@]}" >&2

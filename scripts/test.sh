@@ -8,8 +8,12 @@
 #   3    a private PulseAudio server through ALSA        swift test --filter ALSABackendTests after
 #                                                        it; both inside
 #                                                        scripts/with-pulseaudio.sh, which then
-#                                                        runs conform --device alsa:pulse
-#                                                        (reports/conform-pulse.*)
+#                                                        runs conform --device alsa:pulse at its
+#                                                        defaults and at period 1024
+#                                                        (reports/conform-pulse*.*)
+#   3    a private PipeWire server through ALSA          scripts/with-pipewire.sh: the wake-up
+#                                                        tests, then conform --device alsa:pipewire
+#                                                        (reports/conform-pipewire.*)
 #   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
 # Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh),
 # and docs/conform.md is what scripts/generate-docs.sh writes from conform's own help.
@@ -49,24 +53,28 @@ scripts/with-pulseaudio.sh bash -c '
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     exit "$status"' || tiers_1_3=$?
 
+echo "== tier 3: PipeWire through ALSA, and conform on it"
+pipewire=0
+scripts/with-pipewire.sh swift test --skip-build --disable-xctest --filter SoundServerWakeupTests 2>&1 | tee reports/swift-test-pipewire.log || pipewire=$?
+
 # Tier 4 runs whatever tiers 1-3 gave, so every report is there to read.
 echo "== tier 4: ALSA tests and conform --device hw:1 on kernel drivers in a VM"
 tier_4=0
 ALSA_VM_OUT="$PWD/reports/alsa-vm" scripts/alsa-vm.sh || tier_4=$?
 
-grep -hE "Test run with [0-9]+ tests" reports/swift-test.log reports/swift-test-alsa.log | tail -2 || true
-if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tsan_buffers" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
+grep -hE "Test run with [0-9]+ tests" reports/swift-test.log reports/swift-test-alsa.log reports/swift-test-pipewire.log | tail -3 || true
+if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tsan_buffers" -ne 0 ] || [ "$tiers_1_3" -ne 0 ] || [ "$pipewire" -ne 0 ] || [ "$tier_4" -ne 0 ]; then
     # What failed, last, where a truncated log still shows it.
     echo "== what failed" >&2
     {
-        grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/swift-test-alsa.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
-        grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/swift-test-alsa.log reports/swift-test-pipewire.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse*.txt reports/conform-pipewire.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
         [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
         [ "$fuzz" -eq 0 ] || grep -E "ERROR|fuzz-wave-header" reports/fuzz-wave-header.log | head -5
         [ "$tsan_buffers" -eq 0 ] || grep -hE "^✘|WARNING: ThreadSanitizer|SUMMARY" reports/tsan-buffers.log | head -20
     } >&2 || true
-    echo "== failed: build without audio libraries exit $no_audio_libs, fuzzing exit $fuzz, ThreadSanitizer Buffers tests exit $tsan_buffers, tiers 1-3 exit $tiers_1_3, tier 4 exit $tier_4 (reports/ has the details)" >&2
+    echo "== failed: build without audio libraries exit $no_audio_libs, fuzzing exit $fuzz, ThreadSanitizer Buffers tests exit $tsan_buffers, tiers 1-3 exit $tiers_1_3, PipeWire exit $pipewire, tier 4 exit $tier_4 (reports/ has the details)" >&2
     exit 1
 fi
 echo "== all tiers passed"

@@ -7,8 +7,9 @@
 #
 # Installs the packages it needs with apt-get when they are missing. The
 # command sees AUDIOHAL_TEST_PULSE=1, which enables the sound-server tests.
-# Afterwards conform runs on alsa:pulse, writes reports/conform-pulse.json
-# (and .xml, .txt) and fails the script when it fails; AUDIOHAL_PULSE_CONFORM=0
+# Afterwards conform runs on alsa:pulse, at its defaults and at 1024-frame
+# periods, writes reports/conform-pulse.json and conform-pulse-1024.json (and
+# .xml, .txt) and fails the script when either fails; AUDIOHAL_PULSE_CONFORM=0
 # skips that. The server's log is kept as reports/pulse.log.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,15 +46,17 @@ stop_server() {
 }
 trap stop_server EXIT INT TERM
 
-# Shared memory is off: with memfd transport this server aborts when a client
-# disconnects while a block it sent is still referenced ("Cannot send block
-# reference with non-registered memfd ID", then an assertion in
-# memblock_replace_import; PulseAudio issue 824). It killed the server in the
-# middle of test runs; copying blocks over the socket avoids it.
+# Audio moves through POSIX shared memory, memfd off: with memfd transport
+# this server aborts when a client disconnects while a block it sent is still
+# referenced ("Cannot send block reference with non-registered memfd ID", then
+# an assertion in memblock_replace_import; PulseAudio issue 824). Without
+# shared memory at all, every block crosses the socket through the server's
+# main thread, which is not real time: with builds running beside it, streams
+# lost stretches of audio with no xrun reported to the client.
 # The resampler is soxr's very high quality one: conform judges converted rates
 # by an SNR of 60 dB, which the default speex-float-1 does not reach at 88.2
 # and 96 kHz (about 52 dB). AUDIOHAL_PULSE_RESAMPLER picks another.
-pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disable-shm=yes \
+pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disable-shm=no --enable-memfd=no \
     --resample-method="${AUDIOHAL_PULSE_RESAMPLER:-soxr-vhq}" \
     --log-target="file:$runtime/pulse.log" --log-level=info --log-time=yes \
     -L "module-native-protocol-unix" \
@@ -101,35 +104,29 @@ if ! server_alive; then
 fi
 
 # conform on this server, for CI to keep (reports/ is ignored by git), and
-# gating: the command's status stands only if conform passes too. The period
-# and buffer suit a sound server on a loaded two-core machine: at 256-frame
-# periods and a 1024-frame buffer the null sink underran in about one run in
-# four (the server declares the underruns; conform counts them). A failed run
-# is kept as conform-pulse-first.* (the audio of failing checks in
-# conform-pulse-audio-first/, then conform-pulse-audio/) and conform runs once more: the server
-# glitches now and then, a real fault fails both. AUDIOHAL_PULSE_CONFORM=0
-# skips it; it is skipped as well when the command was conform itself.
+# gating: the command's status stands only if conform passes too. Once at
+# conform's defaults (256-frame periods, the backend's buffer) into
+# reports/conform-pulse.*, once at 1024-frame periods in an 8192-frame buffer
+# into reports/conform-pulse-1024.*; the audio of failing checks is kept in
+# reports/conform-pulse-audio(-1024)/. AUDIOHAL_PULSE_CONFORM=0 skips both; they
+# are skipped as well when the command was conform itself.
 conform="$repo/.build/debug/conform"
 if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
     mkdir -p "$repo/reports"
     pulse_conform() {
-        "$conform" --device alsa:pulse --format s16 --period "${AUDIOHAL_PULSE_PERIOD:-1024}" --buffer "${AUDIOHAL_PULSE_BUFFER:-8192}" \
-            --json "$repo/reports/conform-pulse.json" --junit "$repo/reports/conform-pulse.xml" \
-            --save-failures "$repo/reports/conform-pulse-audio${1:-}" > "$repo/reports/conform-pulse.txt" 2>&1
-    }
-    echo "with-pulseaudio: conform --device alsa:pulse --format s16 → reports/conform-pulse.json" >&2
-    if ! pulse_conform -first; then
-        for ext in json xml txt; do cp "$repo/reports/conform-pulse.$ext" "$repo/reports/conform-pulse-first.$ext" 2>/dev/null || true; done
-        echo "with-pulseaudio: conform failed once (reports/conform-pulse-first.txt):" >&2
-        grep -E "\[(fail|error)\]|^conform: error" "$repo/reports/conform-pulse.txt" >&2 || true
-        echo "with-pulseaudio: running conform again" >&2
-        if ! pulse_conform; then
-            echo "with-pulseaudio: conform on alsa:pulse failed twice:" >&2
-            cat "$repo/reports/conform-pulse.txt" >&2
+        local name=$1
+        shift
+        echo "with-pulseaudio: conform --device alsa:pulse --format s16 $* → reports/$name.json" >&2
+        if ! "$conform" --device alsa:pulse --format s16 "$@" --json "$repo/reports/$name.json" --junit "$repo/reports/$name.xml" \
+            --save-failures "$repo/reports/${name/conform-pulse/conform-pulse-audio}" > "$repo/reports/$name.txt" 2>&1; then
+            echo "with-pulseaudio: conform on alsa:pulse ($*) failed:" >&2
+            cat "$repo/reports/$name.txt" >&2
             [ "$status" -eq 0 ] && status=1
         fi
-    fi
-    tail -1 "$repo/reports/conform-pulse.txt" >&2
+        tail -1 "$repo/reports/$name.txt" >&2
+    }
+    pulse_conform conform-pulse
+    pulse_conform conform-pulse-1024 --period 1024 --buffer 8192
     if ! server_alive; then
         echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pulse.log" >&2 || true

@@ -49,29 +49,13 @@ public final class ALSABackend: AudioBackend, @unchecked Sendable {
     /// The device `id` opens: a listed id (`hw:1,0`, `pulse`), a card-level or
     /// named form of one (`hw:1`, `hw:Loopback`, `plughw:CARD=Loopback,DEV=0`,
     /// which report under the id as given), or a configured PCM that the
-    /// listing leaves out but that opens (`jack`, a user's own).
+    /// listing leaves out but that opens (`jack`, a user's own). Only that
+    /// device's PCMs are opened; the full listing is made only for an error.
     ///
     /// - Throws: ``HALError/unknownDevice(device:backend:available:)`` listing the ids there are.
     public func device(id: String) throws(HALError) -> DeviceInfo {
-        let all = try devices()
-        if let match = all.first(where: { $0.id == id }) { return match }
-        let name = ALSADeviceName(id)
-        if name.kind != .plugin, let card = name.card {
-            let cards = Enumeration.cards()
-            let index = Int(card) ?? cards.first(where: { $0.id == card || $0.name == card })?.index
-            let prefix = name.kind == .hardware ? "hw" : "plughw"
-            if let index, var match = all.first(where: { $0.id == "\(prefix):\(index),\(name.device ?? 0)" }) {
-                match.id = id
-                return match
-            }
-        } else if name.kind == .plugin {
-            let input = Enumeration.probe(id, direction: .input)
-            let output = Enumeration.probe(id, direction: .output)
-            if input != nil || output != nil {
-                return Enumeration.deviceInfo(id: id, name: id, input: input, output: output, driver: nil, loopback: false)
-            }
-        }
-        throw .unknownDevice(device: id, backend: Self.backendName, available: all.map(\.id))
+        if let match = Enumeration.device(named: id) { return match }
+        throw .unknownDevice(device: id, backend: Self.backendName, available: Enumeration.devices().map(\.id))
     }
 
     /// Opens and negotiates the device(s). Duplex streams get one period for both directions.

@@ -158,6 +158,57 @@ enum Enumeration {
     /// snd-aloop's driver name: its cards play back what is captured, bit for bit.
     static let loopbackDriver = "Loopback"
 
+    /// A card PCM as `hw:C,D` and as `plughw:C,D`, each direction probed.
+    static func cardDevices(_ card: CardInfo, _ pcm: CardPCM) -> (hw: DeviceInfo, plug: DeviceInfo) {
+        let loopback = card.driver == loopbackDriver
+        let hwName = "hw:\(card.index),\(pcm.device)"
+        let input = pcm.canCapture ? probe(hwName, direction: .input) : nil
+        let output = pcm.canPlay ? probe(hwName, direction: .output) : nil
+        let label = "\(card.name): \(pcm.name)"
+        let hw = deviceInfo(id: hwName, name: "\(label) (hw)", input: input, output: output, driver: card.driver, loopback: loopback)
+        // plughw converts format and rate, with the card's channels.
+        let plugName = "plughw:\(card.index),\(pcm.device)"
+        let plugInput = pcm.canCapture ? probe(plugName, direction: .input) : nil
+        let plugOutput = pcm.canPlay ? probe(plugName, direction: .output) : nil
+        var plug = deviceInfo(id: plugName, name: "\(label) (plughw, converts)", input: plugInput, output: plugOutput,
+                              driver: card.driver, loopback: loopback)
+        plug.maxInputChannels = min(plug.maxInputChannels, max(input?.channels.upperBound ?? 0, plugInput == nil ? 0 : 2))
+        plug.maxOutputChannels = min(plug.maxOutputChannels, max(output?.channels.upperBound ?? 0, plugOutput == nil ? 0 : 2))
+        return (hw, plug)
+    }
+
+    /// A configured PCM (`default`, `pulse`, a user's own), probed in the
+    /// directions its hint allows; `nil` when it opens in neither.
+    static func configuredDevice(_ name: String, hint: PCMHint?) -> DeviceInfo? {
+        let input = hint?.ioid == "Output" ? nil : probe(name, direction: .input)
+        let output = hint?.ioid == "Input" ? nil : probe(name, direction: .output)
+        guard input != nil || output != nil else { return nil }
+        var info = deviceInfo(id: name, name: hint?.description ?? name, input: input, output: output, driver: nil, loopback: false)
+        if name == "default" {
+            info.isDefaultInput = input != nil
+            info.isDefaultOutput = output != nil
+        }
+        return info
+    }
+
+    /// The device `id` opens, found by opening only its own PCMs: a card PCM
+    /// by number, id or name (`hw:1`, `hw:Loopback,1`, `plughw:CARD=Loopback,DEV=0`),
+    /// reported under the id as given; or a configured PCM. `nil` when it names none.
+    static func device(named id: String) -> DeviceInfo? {
+        let name = ALSADeviceName(id)
+        guard name.kind != .plugin else {
+            return configuredDevice(id, hint: hints().first { $0.name == id })
+        }
+        guard let reference = name.card,
+              let card = cards().first(where: { String($0.index) == reference || $0.id == reference || $0.name == reference }),
+              let pcm = card.pcmDevices.first(where: { $0.device == (name.device ?? 0) })
+        else { return nil }
+        let both = cardDevices(card, pcm)
+        var info = name.kind == .hardware ? both.hw : both.plug
+        info.id = id
+        return info
+    }
+
     /// Configured PCMs not opened while listing: opening `jack` starts a JACK
     /// client, which prints to stderr on its own (not through alsa-lib) when no
     /// JACK server runs. They can still be opened by name.
@@ -168,22 +219,9 @@ enum Enumeration {
     static func devices() -> [DeviceInfo] {
         var result: [DeviceInfo] = []
         for card in cards() {
-            let loopback = card.driver == loopbackDriver
             for pcm in card.pcmDevices {
-                let hwName = "hw:\(card.index),\(pcm.device)"
-                let input = pcm.canCapture ? probe(hwName, direction: .input) : nil
-                let output = pcm.canPlay ? probe(hwName, direction: .output) : nil
-                let label = "\(card.name): \(pcm.name)"
-                result.append(deviceInfo(id: hwName, name: "\(label) (hw)", input: input, output: output, driver: card.driver, loopback: loopback))
-                // plughw converts format and rate, with the card's channels.
-                let plugName = "plughw:\(card.index),\(pcm.device)"
-                let plugInput = pcm.canCapture ? probe(plugName, direction: .input) : nil
-                let plugOutput = pcm.canPlay ? probe(plugName, direction: .output) : nil
-                var plug = deviceInfo(id: plugName, name: "\(label) (plughw, converts)", input: plugInput, output: plugOutput,
-                                      driver: card.driver, loopback: loopback)
-                plug.maxInputChannels = min(plug.maxInputChannels, max(input?.channels.upperBound ?? 0, plugInput == nil ? 0 : 2))
-                plug.maxOutputChannels = min(plug.maxOutputChannels, max(output?.channels.upperBound ?? 0, plugOutput == nil ? 0 : 2))
-                result.append(plug)
+                let both = cardDevices(card, pcm)
+                result += [both.hw, both.plug]
             }
         }
         var sawDefault = false
@@ -192,15 +230,8 @@ enum Enumeration {
             named.insert(PCMHint(name: "default", description: "Default ALSA device", ioid: nil), at: 0)
         }
         for hint in named where !hint.name.hasPrefix("hw:") && !hint.name.hasPrefix("plughw:") && !unprobed.contains(hint.name) {
-            let input = hint.ioid == "Output" ? nil : probe(hint.name, direction: .input)
-            let output = hint.ioid == "Input" ? nil : probe(hint.name, direction: .output)
-            guard input != nil || output != nil else { continue }
-            var info = deviceInfo(id: hint.name, name: hint.description, input: input, output: output, driver: nil, loopback: false)
-            if hint.name == "default" {
-                info.isDefaultInput = input != nil
-                info.isDefaultOutput = output != nil
-                sawDefault = true
-            }
+            guard let info = configuredDevice(hint.name, hint: hint) else { continue }
+            sawDefault = sawDefault || hint.name == "default"
             result.append(info)
         }
         if !sawDefault, let index = result.firstIndex(where: { $0.maxOutputChannels > 0 || $0.maxInputChannels > 0 }) {

@@ -19,13 +19,23 @@ public struct ALSAOptions: Sendable, Hashable {
     public var realTimePriority: Int32
     /// Seconds without a period before a silent device is declared lost.
     public var stallTimeout: Double
+    /// The shortest buffer, in seconds, given by default to a PCM with no
+    /// card behind it (a sound server such as `pulse` or `pipewire`), whose
+    /// server mixes and resamples on its own schedule and needs more in hand
+    /// than a card. Whole periods; the granted buffer is reported as always.
+    /// A latency hint in seconds is kept as asked.
+    public var serverMinimumBufferSeconds: Double
 
     /// Creates options; see the properties for their meaning.
-    public init(transfer: ALSATransfer = .readWrite, periodsPerBuffer: Int = 4, realTimePriority: Int32 = 70, stallTimeout: Double = 5) {
+    public init(
+        transfer: ALSATransfer = .readWrite, periodsPerBuffer: Int = 4, realTimePriority: Int32 = 70, stallTimeout: Double = 5,
+        serverMinimumBufferSeconds: Double = 0.1
+    ) {
         self.transfer = transfer
         self.periodsPerBuffer = max(2, periodsPerBuffer)
         self.realTimePriority = realTimePriority
         self.stallTimeout = stallTimeout
+        self.serverMinimumBufferSeconds = max(0, serverMinimumBufferSeconds)
     }
 }
 
@@ -143,6 +153,13 @@ public enum Negotiation {
         let buffer = max(Double(periods) * 16, (seconds * sampleRate).rounded())
         let period = nearestPowerOfTwo(buffer / Double(periods))
         return (period, max(Int(buffer), period * periods))
+    }
+
+    /// The buffer a PCM with no card behind it gets by default: whole
+    /// periods covering at least `minimumSeconds`.
+    public static func serverBuffer(period: Int, sampleRate: Double, minimumSeconds: Double) -> Int {
+        let periods = (minimumSeconds * sampleRate / Double(period)).rounded(.up)
+        return period * max(2, Int(min(periods, 1_048_576)))
     }
 
     /// The power of two nearest `value` (at least 16).
@@ -334,6 +351,14 @@ extension Negotiation {
         }
 
         var buffer = max(target.buffer, period * 2)
+        var serverNote: String?
+        if pcm.card == nil, !configuration.latency.isSeconds {
+            let least = serverBuffer(period: period, sampleRate: configuration.sampleRate, minimumSeconds: options.serverMinimumBufferSeconds)
+            if least > buffer {
+                serverNote = "\(device) (\(direction)) has no card behind it (a sound server): buffer of \(least) frames aimed for, at least \(Int(options.serverMinimumBufferSeconds * 1000)) ms, instead of \(buffer)"
+                buffer = least
+            }
+        }
         if hw.accepts(bufferFrames: buffer) {
             do { try hw.set(bufferFrames: buffer) } catch { throw error.halError(device: device) }
         } else {
@@ -372,11 +397,20 @@ extension Negotiation {
                 notes.append("\(device) (\(direction)) goes through PulseAudio, which converts to and from its own sink format and rate")
             }
         }
-        if target.buffer != buffer {
+        if let serverNote { notes.append(serverNote) }
+        if target.buffer != buffer && serverNote == nil {
             notes.append("\(device) (\(direction)): buffer of \(buffer) frames granted for \(target.buffer) aimed for (latency hint)")
         }
         return NegotiatedSide(
             pcm: pcm, direction: direction, channels: parameters.channels, format: parameters.format,
             interleaved: parameters.interleaved, transfer: options.transfer, periodFrames: period, bufferFrames: buffer, notes: notes)
+    }
+}
+
+extension LatencyHint {
+    /// Whether the program gave the buffer as a duration (kept as asked).
+    var isSeconds: Bool {
+        if case .seconds = self { return true }
+        return false
     }
 }

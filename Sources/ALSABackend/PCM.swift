@@ -48,10 +48,6 @@ final class PCM: @unchecked Sendable {
         if rc < 0 { throw ALSAError("\(operation()) \(name)", code: rc) }
     }
 
-    /// The corresponding C function is `snd_pcm_prepare`.
-    func prepare() throws(ALSAError) { try check(snd_pcm_prepare(handle), "snd_pcm_prepare") }
-    /// The corresponding C function is `snd_pcm_start`.
-    func start() throws(ALSAError) { try check(snd_pcm_start(handle), "snd_pcm_start") }
     /// Stops at once, dropping pending frames. The corresponding C function is `snd_pcm_drop`.
     func drop() { _ = snd_pcm_drop(handle) }
 
@@ -72,13 +68,8 @@ final class PCM: @unchecked Sendable {
     /// The corresponding C function is `snd_pcm_unlink`.
     func unlink() { _ = snd_pcm_unlink(handle) }
 
-    /// The corresponding C function is `snd_pcm_state`.
-    var state: snd_pcm_state_t { snd_pcm_state(handle) }
-
-    /// The PCM's type (hw, plug, ioplug, ...). The corresponding C function is `snd_pcm_type`.
-    var type: snd_pcm_type_t { snd_pcm_type(handle) }
-
-    /// The card number behind the PCM, or `nil` for a plugin that has none.
+    /// The card behind the PCM, or `nil` when there is none (a sound server's
+    /// plugin, `null`).
     ///
     /// The corresponding C functions are `snd_pcm_info` and `snd_pcm_info_get_card`.
     var card: Int? {
@@ -117,20 +108,6 @@ final class PCM: @unchecked Sendable {
         return Array(descriptors.prefix(Int(filled)))
     }
 
-    /// The xrun timestamps of the PCM's status: when it stopped, and now (seconds, 0 when unknown).
-    ///
-    /// The corresponding C function is `snd_pcm_status`.
-    func statusTimes() -> (trigger: Double, now: Double, state: snd_pcm_state_t)? {
-        var status: OpaquePointer?
-        guard snd_pcm_status_malloc(&status) == 0, let status else { return nil }
-        defer { snd_pcm_status_free(status) }
-        guard snd_pcm_status(handle, status) == 0 else { return nil }
-        var trigger = 0.0
-        var now = 0.0
-        CALSA_statusTimes(status, &trigger, &now)
-        return (trigger, now, snd_pcm_status_get_state(status))
-    }
-
     /// Resumes after a system suspend: waits while the driver says "again", at most `attempts` times.
     ///
     /// The corresponding C function is `snd_pcm_resume`.
@@ -139,7 +116,7 @@ final class PCM: @unchecked Sendable {
         for _ in 0..<attempts {
             rc = snd_pcm_resume(handle)
             if rc != -EAGAIN { break }
-            Pause.sleep(seconds: 0.01)
+            HostClock.sleep(seconds: 0.01)
         }
         return rc
     }
@@ -291,14 +268,11 @@ final class HardwareParameters {
 
 extension PCM {
     /// Sets the software parameters: wake up when a whole period can be moved;
-    /// never start by itself (the driver primes playback with a whole buffer
-    /// and starts explicitly); timestamp on CLOCK_MONOTONIC, so statuses can
-    /// be compared with the host clock.
-    ///
-    /// An automatic start on the first write (start threshold 1) is not used:
-    /// through PulseAudio at a rate other than the server's, one period
-    /// written and started underruns at once (the server's resampler holds
-    /// back part of its prebuffer), so the start failed with `-EPIPE`.
+    /// never start by itself, because the driver primes playback with a whole
+    /// buffer and starts it explicitly (a sound server that resamples holds
+    /// back part of what it is given, and a stream started on its first
+    /// period underruns at once); timestamp on CLOCK_MONOTONIC, so statuses
+    /// can be compared with the host clock.
     ///
     /// The corresponding C functions are `snd_pcm_sw_params_current`,
     /// `snd_pcm_sw_params_set_start_threshold`, `snd_pcm_sw_params_set_avail_min`,

@@ -283,6 +283,6 @@ public final class AudioStream: @unchecked Sendable {
     private func pause() {
         let period = Double(max(1, granted.framesPerPeriod)) / max(1, granted.sampleRate)
         let seconds = min(max(period / 4, 0.0002), 0.005)
-        Pause.sleep(seconds: seconds)
+        HostClock.sleep(seconds: seconds)
     }
 }

@@ -10,7 +10,7 @@ import Darwin
 enum MonotonicClock {
     /// Seconds on CLOCK_MONOTONIC.
     static func now() -> Double {
-        Pause.monotonicSeconds()
+        HostClock.monotonicSeconds()
     }
 
     /// Sleeps until CLOCK_MONOTONIC reads `deadline` seconds (at once if it has passed).

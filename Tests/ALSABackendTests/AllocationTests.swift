@@ -83,15 +83,15 @@ enum ALSAAllocationCount {
             backend: ALSABackend(), input: input, output: output, candidates: candidates, probe: probe, window: window)
         defer { stream.close() }
         try stream.start()
-        let deadline = Pause.monotonicSeconds() + 120
-        while probe.periods.load(ordering: .relaxed) < warmUpPeriods, Pause.monotonicSeconds() < deadline, stream.state == .running {
-            Pause.sleep(seconds: 0.002)
+        let deadline = HostClock.monotonicSeconds() + 120
+        while probe.periods.load(ordering: .relaxed) < warmUpPeriods, HostClock.monotonicSeconds() < deadline, stream.state == .running {
+            HostClock.sleep(seconds: 0.002)
         }
         let xrunsBefore = stream.xruns.total
         window.begin()
         let start = probe.periods.load(ordering: .relaxed)
-        while probe.periods.load(ordering: .relaxed) < start + measuredPeriods, Pause.monotonicSeconds() < deadline, stream.state == .running {
-            Pause.sleep(seconds: 0.002)
+        while probe.periods.load(ordering: .relaxed) < start + measuredPeriods, HostClock.monotonicSeconds() < deadline, stream.state == .running {
+            HostClock.sleep(seconds: 0.002)
         }
         // Periods first: a callback allocates before it counts its period, so
         // every period counted here had its allocations counted by end().

@@ -1,4 +1,6 @@
 import AudioHAL
+import Conformance
+import Synchronization
 import Testing
 
 @testable import ALSABackend
@@ -41,7 +43,7 @@ struct KernelTests {
     }
 
     func runLoopback(_ backend: ALSABackend, _ configuration: StreamConfiguration, channelsPlanar: Bool) throws {
-        let signal = TestSignal(frames: 48_000, channels: 2)
+        let signal = TestSignal.noise(frames: 48_000, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 2, channels: 2, signal: signal, signalStart: 4096)
         let planar = channelsPlanar
         let stream = try backend.openStream(configuration) { input, output, info in
@@ -54,14 +56,11 @@ struct KernelTests {
         try stream.start()
         #expect(stream.waitUntilFinished(timeout: .seconds(60)))
         #expect(stream.state == .stopped(.completed))
-        let captured = recorder.capturedSamples
-        let found = try #require(Alignment.bestLag(signal: signal.samples, capture: captured, channels: 2, keyFrames: 256))
-        #expect(found.correlation > 0.999, "peak \(found.correlation) at \(found.lag)")
-        let check = Alignment.mismatches(signal: signal.samples, capture: captured, channels: 2, lag: found.lag)
-        #expect(check.compared == signal.frames)
-        #expect(check.differing == 0, "\(check.differing) of \(check.compared) frames differ")
+        let report = recorder.integrity(of: signal)
+        #expect(report.isIntact, "\(report.summary)")
+        #expect(report.matchingFrames == signal.frames, "\(report.matchingFrames) of \(signal.frames) frames came back")
         // The signal left at output frame `signalStart`; it came back at capture frame `lag`.
-        let measured = found.lag - recorder.signalStart
+        let measured = try #require(report.lag) - recorder.signalStart
         print("aloop \(configuration.output!.format) \(backend.options.transfer): measured \(measured) frames from output to capture position, reported output latency \(stream.granted.output!.latencyFrames) + input \(stream.granted.input!.latencyFrames), xruns \(stream.xruns.total)")
         #expect(measured == stream.granted.output!.bufferFrames, "a linked aloop pair delays by exactly the playback buffer")
         #expect(measured == stream.granted.roundTripLatencyFrames, "the reported round trip is what the loop measures")
@@ -97,7 +96,7 @@ struct KernelTests {
 
     @Test("dummy: a stall longer than the buffer is an xrun with a length, and the stream goes on")
     func dummyXrun() throws {
-        let signal = TestSignal(frames: 4800, channels: 2)
+        let signal = TestSignal.noise(frames: 4800, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 2, channels: 2, signal: signal, signalStart: 0,
                                       stallAt: 5, stallMicroseconds: 800_000)
         let configuration = StreamConfiguration.duplex(device: "hw:0,0", channels: 2, format: .int16, framesPerPeriod: Self.period)
@@ -140,13 +139,34 @@ struct KernelTests {
         }
     }
 
+    @Test("hw:0 (snd-dummy, s16 only): f32 is refused naming s16; s16 streams run on the card-level name; device(id:) resolves it")
+    func dummyByCardName() throws {
+        let backend = ALSABackend()
+        #expect(throws: HALError.unsupportedFormat(requested: .float32, device: "hw:0", supported: [.int16])) {
+            _ = try backend.makeDriver(for: .duplex(device: "hw:0", channels: 2, format: .float32, framesPerPeriod: Self.period))
+        }
+        let info = try backend.device(id: "hw:0")
+        #expect(info.id == "hw:0")
+        #expect(info.supportedFormats == [.int16])
+        let periods = Atomic<Int>(0)
+        let stream = try backend.openStream(.duplex(device: "hw:0", channels: 2, format: .int16, framesPerPeriod: Self.period)) { _, _, _ in
+            periods.add(1, ordering: .relaxed)
+            return .continue
+        }
+        defer { stream.close() }
+        try stream.start()
+        HostClock.sleep(seconds: 0.5)
+        try stream.stop()
+        #expect(periods.load(ordering: .relaxed) >= 5, "\(periods.load(ordering: .relaxed)) periods in 0.5 s at \(Self.period) frames")
+    }
+
     @Test("close releases the hw device: a second open succeeds at once")
     func closeAndReopen() throws {
         let backend = ALSABackend()
         let configuration = StreamConfiguration(output: StreamParameters(device: "hw:0,0", channels: 2, format: .int16), framesPerPeriod: Self.period)
         let first = try backend.openStream(configuration) { _, _, _ in .continue }
         try first.start()
-        Pause.sleep(seconds: 0.2)
+        HostClock.sleep(seconds: 0.2)
         first.close()
         let second = try backend.makeDriver(for: configuration)
         second.close()
@@ -158,7 +178,7 @@ struct KernelTests {
         let stream = try ALSABackend().openStream(configuration) { _, _, _ in .continue }
         defer { stream.close() }
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         // The unbind waits until every file of the card is closed, so it runs in the background.
         #expect(Shell.run("(echo snd_dummy.0 > /sys/bus/platform/drivers/snd_dummy/unbind) &") == 0)
         #expect(stream.waitUntilFinished(timeout: .seconds(20)), "the stream hung after the card went away")

@@ -1,4 +1,5 @@
 import AudioHAL
+import Conformance
 import Testing
 
 @testable import ALSABackend
@@ -20,7 +21,7 @@ struct PulseTests {
 
     @Test("pulse duplex s16 48 kHz: the played signal comes back bit-exact")
     func loopbackIsBitExact() throws {
-        let signal = TestSignal(frames: 24_000, channels: 2)
+        let signal = TestSignal.noise(frames: 24_000, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 3, channels: 2, signal: signal, signalStart: 4800)
         let stream = try backend.openStream(duplex()) { recorder.process($0, &$1, $2) }
         defer { stream.close() }
@@ -41,17 +42,14 @@ struct PulseTests {
         let finished = stream.waitUntilFinished(timeout: .seconds(20))
         #expect(finished)
         #expect(stream.state == .stopped(.completed))
-        let captured = recorder.capturedSamples
-        let found = try #require(Alignment.bestLag(signal: signal.samples, capture: captured, channels: 2, keyFrames: 256))
-        #expect(found.correlation > 0.999, "correlation peak \(found.correlation) at lag \(found.lag)")
-        let check = Alignment.mismatches(signal: signal.samples, capture: captured, channels: 2, lag: found.lag)
-        #expect(check.compared == signal.frames, "only \(check.compared) of \(signal.frames) frames captured after the lag \(found.lag)")
-        #expect(check.differing == 0, "\(check.differing) of \(check.compared) frames differ; xruns: \(stream.xruns.events)")
+        let report = recorder.integrity(of: signal)
+        #expect(report.isIntact, "\(report.summary); xruns: \(stream.xruns.events)")
+        #expect(report.matchingFrames == signal.frames, "\(report.matchingFrames) of \(signal.frames) frames came back")
     }
 
     @Test("a callback stalled longer than the buffer is counted as an xrun, and the stream recovers")
     func stallIsAnXrunAndRecovers() throws {
-        let signal = TestSignal(frames: 4800, channels: 2)
+        let signal = TestSignal.noise(frames: 4800, channels: 2, format: .int16)
         // Buffer 4096 frames (85 ms); stall 400 ms at callback 20.
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 2, channels: 2, signal: signal, signalStart: 0,
                                       stallAt: 20, stallMicroseconds: 400_000)
@@ -71,7 +69,7 @@ struct PulseTests {
 
     @Test("with fatal xruns, a stall ends the stream with HALError.xrun")
     func fatalXrunEndsTheStream() throws {
-        let signal = TestSignal(frames: 4800, channels: 2)
+        let signal = TestSignal.noise(frames: 4800, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 4, channels: 2, signal: signal, signalStart: 0,
                                       stallAt: 10, stallMicroseconds: 400_000)
         var configuration = duplex()
@@ -90,30 +88,30 @@ struct PulseTests {
 
     @Test("stop, restart, abort, close; a second open succeeds at once")
     func lifecycle() throws {
-        let signal = TestSignal(frames: 48_000 * 30, channels: 2)
+        let signal = TestSignal.noise(frames: 48_000 * 30, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 30, channels: 2, signal: signal, signalStart: 0)
         let stream = try backend.openStream(duplex()) { recorder.process($0, &$1, $2) }
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         try stream.stop()
         #expect(stream.state == .stopped(.stopped))
         let afterStop = recorder.callbacks.load(ordering: .relaxed)
         #expect(afterStop > 0)
-        Pause.sleep(seconds: 0.2)
+        HostClock.sleep(seconds: 0.2)
         #expect(recorder.callbacks.load(ordering: .relaxed) == afterStop, "callbacks after stop() returned")
         try stream.start()
-        Pause.sleep(seconds: 0.5)
+        HostClock.sleep(seconds: 0.5)
         #expect(recorder.callbacks.load(ordering: .relaxed) > afterStop, "no callbacks after a restart")
         try stream.abort()
         #expect(stream.state == .stopped(.aborted))
         stream.close()
         #expect(stream.state == .closed)
 
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         let again = try backend.openStream(duplex()) { recorder.process($0, &$1, $2) }
-        #expect(Pause.monotonicSeconds() - started < 3, "reopening took \(Pause.monotonicSeconds() - started) s")
+        #expect(HostClock.monotonicSeconds() - started < 3, "reopening took \(HostClock.monotonicSeconds() - started) s")
         try again.start()
-        Pause.sleep(seconds: 0.3)
+        HostClock.sleep(seconds: 0.3)
         try again.stop()
         again.close()
     }
@@ -130,13 +128,13 @@ struct PulseTests {
             defer { stream.close() }
             let buffer = try #require(stream.granted.output?.bufferFrames)
             bound = ALSADriver.drainBound(bufferFrames: buffer, periodFrames: period, sampleRate: 48_000) + 0.05
-            let opened = Pause.monotonicSeconds()
+            let opened = HostClock.monotonicSeconds()
             try stream.start()
-            starts.append(Pause.monotonicSeconds() - opened)
-            Pause.sleep(seconds: 0.2)
-            let playing = Pause.monotonicSeconds()
+            starts.append(HostClock.monotonicSeconds() - opened)
+            HostClock.sleep(seconds: 0.2)
+            let playing = HostClock.monotonicSeconds()
             try stream.stop()
-            stops.append(Pause.monotonicSeconds() - playing)
+            stops.append(HostClock.monotonicSeconds() - playing)
         }
         print("pulse, period \(period): start \(starts.map { Int($0 * 1000) }) ms, stop \(stops.map { Int($0 * 1000) }) ms")
         #expect(stops.allSatisfy { $0 < bound }, "stops took \(stops.map { Int($0 * 1000) }) ms; bound \(Int(bound * 1000)) ms")
@@ -211,7 +209,7 @@ struct PulseTests {
         let socket = "\(runtime)/audiohal-lost-\(getpid())"
         let module = Shell.output("pactl load-module module-native-protocol-unix socket=\(socket)")
         let index = try #require(Int(module), "could not load a second protocol module: \(module)")
-        let signal = TestSignal(frames: 48_000 * 30, channels: 2)
+        let signal = TestSignal.noise(frames: 48_000 * 30, channels: 2, format: .int16)
         let recorder = DuplexRecorder(capacityFrames: 48_000 * 60, channels: 2, signal: signal, signalStart: 0)
         var configuration = duplex()
         configuration.input = nil
@@ -222,10 +220,10 @@ struct PulseTests {
         let stream = try opened.get()
         defer { stream.close() }
         try stream.start()
-        Pause.sleep(seconds: 1)
+        HostClock.sleep(seconds: 1)
         #expect(stream.state == .running)
         #expect(Shell.run("pactl unload-module \(index)") == 0)
-        let cut = Pause.monotonicSeconds()
+        let cut = HostClock.monotonicSeconds()
         #expect(stream.waitUntilFinished(timeout: .seconds(15)), "the stream hung after its connection went away")
         guard case .failed(.deviceLost(let device, let detail)) = stream.state else {
             Issue.record("expected failed(deviceLost), got \(stream.state)")
@@ -233,7 +231,7 @@ struct PulseTests {
         }
         #expect(device == "pulse")
         #expect(!detail.isEmpty)
-        #expect(Pause.monotonicSeconds() - cut < 10)
+        #expect(HostClock.monotonicSeconds() - cut < 10)
     }
 }
 

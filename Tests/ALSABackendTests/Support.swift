@@ -1,4 +1,5 @@
 import AudioHAL
+import Conformance
 import Synchronization
 import Testing
 
@@ -20,31 +21,18 @@ enum TestEnvironment {
     static let pulseSkipReason: Comment =
         "needs a PulseAudio server with a null sink: run through scripts/with-pulseaudio.sh (sets AUDIOHAL_TEST_PULSE=1)"
 
+    /// Set by `scripts/with-pipewire.sh`: a private PipeWire server with a null sink runs.
+    static var pipewire: Bool { flag("AUDIOHAL_TEST_PIPEWIRE") }
+
+    /// The ALSA PCM of the sound server a tier runs (`pulse` or `pipewire`), if any.
+    static var soundServer: String? { pulse ? "pulse" : (pipewire ? "pipewire" : nil) }
+    static let soundServerSkipReason: Comment =
+        "needs a sound server with a null sink: run through scripts/with-pulseaudio.sh or scripts/with-pipewire.sh"
+
     /// Set by `scripts/alsa-vm.sh` inside its VM: snd-dummy is card 0, snd-aloop card 1.
     static var kernel: Bool { flag("AUDIOHAL_TEST_ALSA_HW") }
     static let kernelSkipReason: Comment =
         "needs snd-dummy as card 0 and snd-aloop as card 1: run through scripts/alsa-vm.sh (sets AUDIOHAL_TEST_ALSA_HW=1)"
-}
-
-/// A deterministic white-noise signal whose samples are exact 16-bit values.
-struct TestSignal {
-    let frames: Int
-    let channels: Int
-    /// Interleaved samples, each an exact multiple of 1/32768.
-    let samples: [Float]
-
-    init(frames: Int, channels: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
-        self.frames = frames
-        self.channels = channels
-        var state = seed
-        var samples = [Float](repeating: 0, count: frames * channels)
-        for index in samples.indices {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let value = Int16(truncatingIfNeeded: Int64(state >> 33) % 20_000 - 10_000)
-            samples[index] = Float(value) / 32768
-        }
-        self.samples = samples
-    }
 }
 
 /// Collects what a stream plays and captures, from its callback, without allocating there.
@@ -114,48 +102,10 @@ final class DuplexRecorder: @unchecked Sendable {
     var capturedSamples: [Float] {
         Array(UnsafeBufferPointer(start: captured, count: capturedFrames.load(ordering: .relaxed) * channels))
     }
-}
 
-/// Finds `signal` in `capture` (both interleaved, same channel count).
-enum Alignment {
-    /// The lag (in frames) where the normalised cross-correlation of the first
-    /// `keyFrames` of channel 0 peaks, with the peak value.
-    static func bestLag(signal: [Float], capture: [Float], channels: Int, keyFrames: Int = 1024) -> (lag: Int, correlation: Double)? {
-        let captureFrames = capture.count / channels
-        let key = min(keyFrames, signal.count / channels)
-        guard captureFrames >= key, key > 0 else { return nil }
-        var keyEnergy = 0.0
-        for frame in 0..<key { keyEnergy += Double(signal[frame * channels]) * Double(signal[frame * channels]) }
-        var best = (lag: 0, correlation: -1.0)
-        signal.withUnsafeBufferPointer { s in
-            capture.withUnsafeBufferPointer { c in
-                for lag in 0...(captureFrames - key) {
-                    var dot = 0.0
-                    var energy = 0.0
-                    for frame in 0..<key {
-                        let x = Double(c[(lag + frame) * channels])
-                        dot += Double(s[frame * channels]) * x
-                        energy += x * x
-                    }
-                    guard energy > 0 else { continue }
-                    let value = dot / (keyEnergy * energy).squareRoot()
-                    if value > best.correlation { best = (lag, value) }
-                }
-            }
-        }
-        return best
-    }
-
-    /// Frames of `signal` that differ from `capture` at `lag` (every channel compared), and the frames compared.
-    static func mismatches(signal: [Float], capture: [Float], channels: Int, lag: Int) -> (differing: Int, compared: Int) {
-        let frames = min(signal.count / channels, capture.count / channels - lag)
-        var differing = 0
-        for frame in 0..<max(0, frames) {
-            for channel in 0..<channels where signal[frame * channels + channel] != capture[(lag + frame) * channels + channel] {
-                differing += 1
-                break
-            }
-        }
-        return (differing, max(0, frames))
+    /// What came back, compared with the signal played (Conformance's integrity analysis).
+    func integrity(of signal: TestSignal) -> IntegrityReport {
+        let capture = TestSignal(samples: capturedSamples, channels: channels)
+        return IntegrityAnalysis.compare(played: signal, captured: capture, lags: 0..<max(1, capture.frames))
     }
 }

@@ -56,12 +56,12 @@ struct AudioThreadAllocationTests {
         defer { stream.close() }
         try stream.start()
         while probe.periods.load(ordering: .relaxed) < warmUpPeriods {
-            Pause.sleep(seconds: 0.001)
+            HostClock.sleep(seconds: 0.001)
         }
         window.begin()
         let start = probe.periods.load(ordering: .relaxed)
         while probe.periods.load(ordering: .relaxed) < start + measuredPeriods {
-            Pause.sleep(seconds: 0.001)
+            HostClock.sleep(seconds: 0.001)
         }
         let allocations = window.end()
         try stream.stop()

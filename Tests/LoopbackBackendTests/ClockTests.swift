@@ -41,7 +41,7 @@ extension Loopback {
 
             #expect(throws: HALError.self) { try device.advance(frames: 128) }  // not started
             try stream.start()
-            Pause.sleep(seconds: 0.02)
+            HostClock.sleep(seconds: 0.02)
             #expect(recorder.calls == 0)  // nothing runs by itself
             try device.advance(frames: 128)
             #expect(recorder.calls == 1)
@@ -181,15 +181,15 @@ extension Loopback {
             let recorder = LoopRecorder(signal: [], totalFrames: 0, inputChannels: 2, outputChannels: 2, period: 256, runForever: true)
             let stream = try backend.openStream(.duplex(framesPerPeriod: 256), callback: recorder.callback)
             try stream.start()
-            Pause.sleep(seconds: 0.05)
+            HostClock.sleep(seconds: 0.05)
             try stream.stop()
             let calls = recorder.calls
             #expect(calls > 0)
-            Pause.sleep(seconds: 0.03)
+            HostClock.sleep(seconds: 0.03)
             #expect(recorder.calls == calls)  // no period after stop returned
             #expect(throws: HALError.self) { try stream.stop() }  // the state machine refuses a second stop
             try stream.start()
-            Pause.sleep(seconds: 0.03)
+            HostClock.sleep(seconds: 0.03)
             try stream.abort()
             #expect(recorder.calls > calls)
             #expect(recorder.times[calls].framePosition == 0)

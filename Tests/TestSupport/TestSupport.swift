@@ -55,7 +55,7 @@ public final class LoopRecorder: @unchecked Sendable {
     /// Plays the signal and records the input, in the layouts the stream granted.
     public func process(_ inputSpan: Span<Float>, _ output: inout MutableSpan<Float>, _ info: CallbackInfo) -> CallbackResult {
         let count = info.frames
-        if calls == sleepAtCall { Pause.sleep(seconds: sleepSeconds) }
+        if calls == sleepAtCall { HostClock.sleep(seconds: sleepSeconds) }
         calls += 1
         times.append(info.time)
         statuses.append(info.status)

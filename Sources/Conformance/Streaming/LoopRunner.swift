@@ -190,7 +190,7 @@ final class LoopTap: @unchecked Sendable {
         if slot < stampCapacity, let stampBuffer {
             stampBuffer[slot] = PeriodStamp(
                 framePosition: info.time.framePosition, frames: frames, hostTime: info.time.hostTime,
-                deviceTime: info.time.deviceTime, wallTime: Pause.monotonicSeconds(), status: info.status)
+                deviceTime: info.time.deviceTime, wallTime: HostClock.monotonicSeconds(), status: info.status)
             stampCount.store(slot + 1, ordering: .releasing)
         }
         if inputChannels > 0 {
@@ -217,7 +217,7 @@ final class LoopTap: @unchecked Sendable {
         }
         if stallPosition >= 0, Int64(position + frames) > stallPosition, !stalled.load(ordering: .relaxed) {
             stalled.store(true, ordering: .relaxed)
-            Pause.sleep(seconds: stallSeconds)
+            HostClock.sleep(seconds: stallSeconds)
         }
         return position + frames >= totalFrames ? .complete : .continue
     }

@@ -4,9 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Host clock and sleeping, outside the audio path.
-public enum Pause {
+/// The host's monotonic clock, and sleeping on it, for code outside the audio path.
+public enum HostClock {
     /// Sleeps the calling thread for `seconds`.
+    ///
+    /// The corresponding C function is `nanosleep`.
     public static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
@@ -17,6 +19,8 @@ public enum Pause {
     }
 
     /// Seconds on CLOCK_MONOTONIC.
+    ///
+    /// The corresponding C function is `clock_gettime`.
     public static func monotonicSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
