@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
         .library(name: "PortAudioBackend", targets: ["PortAudioBackend"]),
+        .library(name: "SoundFiles", targets: ["SoundFiles"]),
+        .executable(name: "hal", targets: ["hal"]),
         .executable(name: "alsa-duplex-load", targets: ["ALSADuplexLoad"]),
     ],
     dependencies: [
@@ -21,7 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "Buffers"),
+        .target(name: "CBuffers"),
+        .target(name: "Buffers", dependencies: ["CBuffers"]),
         .target(name: "AudioHAL", dependencies: ["Buffers"]),
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
         .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers"]),
@@ -48,12 +51,21 @@ let package = Package(
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .target(name: "CallCounting", path: "Tests/CallCounting", linkerSettings: [.linkedLibrary("dl")]),
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting"]),
-        .testTarget(name: "BuffersTests", dependencies: ["Buffers"]),
+        .testTarget(name: "BuffersTests", dependencies: ["Buffers", "AllocationCounting"]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
         .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),
         .testTarget(
             name: "PortAudioBackendTests",
             dependencies: ["PortAudioBackend", "AudioHAL", "Conformance", "AllocationCounting", "TestSupport"]),
+        .executableTarget(name: "shared-ring-helper", dependencies: ["Buffers"], path: "Tests/SharedRingHelper"),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
+        .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
+        .executableTarget(
+            name: "hal",
+            dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Benchmarks live in their own package so they never slow the main build.
-// Run from this folder: `swift package benchmark` (needs libjack-jackd2-dev for the C peer).
+// Run from the repository: `scripts/bench.sh` (writes reports/bench.jsonl and prints it) (needs libjack-jackd2-dev for the C peer).
 let package = Package(
     name: "AudioHALBenchmarks",
     platforms: [.macOS(.v15)],
@@ -14,12 +14,14 @@ let package = Package(
         .systemLibrary(
             name: "CJack", path: "Sources/CJack", pkgConfig: "jack",
             providers: [.apt(["libjack-jackd2-dev"])]),
+        .target(name: "BenchReport", path: "Sources/BenchReport"),
         .executableTarget(
             name: "RingBufferBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Buffers", package: "AudioHAL"),
                 "CJack",
+                "BenchReport",
             ],
             path: "Benchmarks/RingBufferBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
@@ -29,8 +31,20 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AudioHAL", package: "AudioHAL"),
                 .product(name: "LoopbackBackend", package: "AudioHAL"),
+                "BenchReport",
             ],
             path: "Benchmarks/LoopbackBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .target(name: "CFilePeers", path: "Sources/CFilePeers", linkerSettings: [.linkedLibrary("sndfile")]),
+        .executableTarget(
+            name: "FileBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Buffers", package: "AudioHAL"),
+                "CFilePeers",
+                "BenchReport",
+            ],
+            path: "Benchmarks/FileBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

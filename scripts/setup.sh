@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages AudioHAL's build and tests need, only those missing.
-#   scripts/setup.sh            what building needs (ALSA headers, pkg-config)
+#   scripts/setup.sh            what building and the unit tests need (ALSA and libsndfile headers,
+#                               pkg-config; Python's numpy and soundfile, which cross-check WAV files)
 #   scripts/setup.sh --pulse    also the sound server (tier 3)
 #   scripts/setup.sh --pipewire also the PipeWire server (tier 3; its ALSA plugin
 #                               is unpacked by scripts/with-pipewire.sh, not installed)
@@ -8,7 +9,7 @@
 #   scripts/setup.sh --tests    every tier
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev portaudio19-dev)
+packages=(pkg-config libasound2-dev libsndfile1-dev portaudio19-dev)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 pipewire=(pipewire pipewire-bin wireplumber)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
@@ -23,6 +24,14 @@ case "${1:-}" in
     exit 2
     ;;
 esac
+
+# The cross-checks run whichever python3 is first on PATH (not always Debian's),
+# so its own pip provides numpy and soundfile when they are missing.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import numpy, soundfile' >/dev/null 2>&1; then
+    echo "setup: installing numpy and soundfile for $(command -v python3)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check numpy soundfile >&2 ||
+        echo "setup: pip could not install numpy and soundfile; the WAV cross-checks will fail" >&2
+fi
 
 missing=()
 for package in "${packages[@]}"; do

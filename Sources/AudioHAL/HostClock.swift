@@ -27,7 +27,3 @@ public enum HostClock {
         return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 }
-
-/// The former name of ``HostClock``.
-@available(*, deprecated, renamed: "HostClock")
-public typealias Pause = HostClock

@@ -31,7 +31,7 @@ extension RingBuffer {
     /// - Complexity: O(frames read).
     @inlinable @_noAllocation @_noLocks
     public func read(into destination: UnsafeMutableRawBufferPointer) -> Int {
-        let wanted = destination.count / bytesPerFrame
+        let wanted = _wholeFrames(inBytes: destination.count).frames
         let read = _readIndex.pointee.load(ordering: .relaxed)
         let frames = Swift.min(wanted, _readableFrames(at: read, wanting: wanted))
         _consumer.pointee.granted = 0

@@ -32,8 +32,8 @@ extension RingBuffer {
     /// - Complexity: O(frames written).
     @inlinable @_noAllocation @_noLocks
     public func write(_ source: UnsafeRawBufferPointer) -> Int {
-        let wanted = source.count / bytesPerFrame
-        if wanted &* bytesPerFrame != source.count {
+        let (wanted, remainder) = _wholeFrames(inBytes: source.count)
+        if remainder != 0 {
             _ringFailureNotWholeFrames(byteCount: source.count, bytesPerFrame: bytesPerFrame)
         }
         let write = _writeIndex.pointee.load(ordering: .relaxed)

@@ -29,8 +29,20 @@ public final class RingBuffer: @unchecked Sendable {
     /// `capacityFrames - 1`; reduces a position to a storage frame offset.
     @usableFromInline let _mask: Int
 
-    /// The frame storage: `capacityFrames * bytesPerFrame` bytes.
+    /// The frame storage: `capacityFrames * bytesPerFrame` bytes, followed
+    /// in a mirrored ring by a second mapping of the same pages.
     @usableFromInline let _storage: UnsafeMutableRawPointer
+
+    /// `log2(bytesPerFrame)` when that is a power of two, else -1: frame
+    /// counts from byte counts without a division on the common sizes.
+    @usableFromInline let _frameShift: Int
+
+    /// The size of one of the mirrored ring's two mappings; 0 for a plain ring.
+    @usableFromInline let _mirroredBytes: Int
+
+    /// Frames from storage offset 0 that are contiguous in memory:
+    /// `capacityFrames`, or twice that in a mirrored ring.
+    @usableFromInline let _regionLimit: Int
 
     /// One allocation of four cache lines holding the shared positions and
     /// each side's private state.
@@ -66,7 +78,7 @@ public final class RingBuffer: @unchecked Sendable {
     ///   ``RingBufferError/invalidFrameSize(_:)`` if `bytesPerFrame < 1`.
     ///   Traps if the total size in bytes does not fit in an `Int`.
     /// - Complexity: O(1) plus one allocation of the storage (not touched).
-    public init(capacityFrames: Int, bytesPerFrame: Int) throws(RingBufferError) {
+    public convenience init(capacityFrames: Int, bytesPerFrame: Int) throws(RingBufferError) {
         guard capacityFrames > 0, capacityFrames & (capacityFrames - 1) == 0 else {
             throw RingBufferError.notPowerOfTwo(capacityFrames)
         }
@@ -75,11 +87,22 @@ public final class RingBuffer: @unchecked Sendable {
         }
         let (byteCount, overflow) = capacityFrames.multipliedReportingOverflow(by: bytesPerFrame)
         precondition(!overflow, "ring buffer of \(capacityFrames) frames of \(bytesPerFrame) bytes is too large")
+        self.init(
+            capacityFrames: capacityFrames, bytesPerFrame: bytesPerFrame,
+            storage: .allocate(byteCount: byteCount, alignment: Self._cacheLine), mirroredBytes: 0)
+    }
 
+    /// Creates a ring over `storage`: `capacityFrames × bytesPerFrame` bytes,
+    /// mapped twice back to back when `mirroredBytes` (the size of one
+    /// mapping) is not 0.
+    init(capacityFrames: Int, bytesPerFrame: Int, storage: UnsafeMutableRawPointer, mirroredBytes: Int) {
         self.capacityFrames = capacityFrames
         self.bytesPerFrame = bytesPerFrame
         self._mask = capacityFrames - 1
-        self._storage = .allocate(byteCount: byteCount, alignment: Self._cacheLine)
+        self._frameShift = bytesPerFrame & (bytesPerFrame - 1) == 0 ? bytesPerFrame.trailingZeroBitCount : -1
+        self._storage = storage
+        self._mirroredBytes = mirroredBytes
+        self._regionLimit = mirroredBytes == 0 ? capacityFrames : 2 * capacityFrames
 
         let line = Self._cacheLine
         let control = UnsafeMutableRawPointer.allocate(byteCount: 4 * line, alignment: line)
@@ -100,7 +123,11 @@ public final class RingBuffer: @unchecked Sendable {
         _readIndex.deinitialize(count: 1)
         _consumer.deinitialize(count: 1)
         _control.deallocate()
-        _storage.deallocate()
+        if _mirroredBytes == 0 {
+            _storage.deallocate()
+        } else {
+            _RingMirror.unmap(_storage, bytes: _mirroredBytes)
+        }
     }
 
     /// Empties the ring and cancels any outstanding grant.
@@ -136,13 +163,26 @@ struct _RingSideState {
 // MARK: - Shared internals
 
 extension RingBuffer {
-    /// The regions for `frames` frames starting at position `index`.
+    /// Whole frames in `byteCount` bytes, and whether bytes are left over.
+    ///
+    /// - Complexity: O(1); a shift, not a division, for power-of-two frames.
+    @inlinable @_noAllocation @_noLocks
+    func _wholeFrames(inBytes byteCount: Int) -> (frames: Int, remainder: Int) {
+        if _frameShift >= 0 {
+            return (byteCount &>> _frameShift, byteCount & (bytesPerFrame &- 1))
+        }
+        let frames = byteCount / bytesPerFrame
+        return (frames, byteCount &- frames &* bytesPerFrame)
+    }
+
+    /// The regions for `frames` frames starting at position `index`: in a
+    /// mirrored ring always one.
     ///
     /// - Complexity: O(1).
     @inlinable @_noAllocation @_noLocks
     func _regions(at index: Int, frames: Int) -> RingRegions {
         let offset = index & _mask
-        let firstFrames = Swift.min(frames, capacityFrames &- offset)
+        let firstFrames = Swift.min(frames, _regionLimit &- offset)
         let secondFrames = frames &- firstFrames
         let first = UnsafeMutableRawBufferPointer(
             start: _storage + offset &* bytesPerFrame, count: firstFrames &* bytesPerFrame)

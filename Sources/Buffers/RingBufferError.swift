@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Errors from constructing buffers.
 ///
 /// Each case names what was asked for and, where possible, what would have
@@ -11,8 +15,17 @@ public enum RingBufferError: Error, Equatable, CustomStringConvertible {
     /// both are that power (2^62).
     case capacityNotPowerOfTwo(requested: Int, nearestLower: Int, nearestHigher: Int)
 
-    /// The requested frame size in bytes is less than 1.
+    /// The requested frame size in bytes is less than 1 (or, for a
+    /// mirrored ring, more than 1 MiB).
     case invalidFrameSize(Int)
+
+    /// The minimum capacity asked of a mirrored ring is less than 1 frame
+    /// or more than 2^40.
+    case invalidMinimumCapacity(Int)
+
+    /// The system refused what a mirrored ring needs; `call` is the C
+    /// function that failed and `errno` its error.
+    case mirrorFailed(call: String, errno: Int32)
 
     /// A sentence naming the rejected value and what would be accepted, for
     /// example "ring buffer capacity 1000 frames is not a power of two; 512 or
@@ -27,7 +40,12 @@ public enum RingBufferError: Error, Equatable, CustomStringConvertible {
                 + "\(accepted) would be accepted"
         case let .invalidFrameSize(size):
             return "ring buffer frame size \(size) bytes is invalid; "
-                + "a frame must be at least 1 byte"
+                + "a frame must be at least 1 byte (at most 1 MiB in a mirrored ring)"
+        case let .invalidMinimumCapacity(frames):
+            return "mirrored ring buffer capacity \(frames) frames is invalid; "
+                + "1 to 2^40 frames would be accepted (rounded up to a power of two of whole pages)"
+        case let .mirrorFailed(call, code):
+            return "mirrored ring buffer: \(call) failed: \(String(cString: strerror(code)))"
         }
     }
 }

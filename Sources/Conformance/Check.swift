@@ -3,7 +3,7 @@ import AudioHAL
 /// One conformance check: a stable id, what it checks, what passing means, and the test itself.
 ///
 /// Write your own by conforming a type and passing it to
-/// ``ConformanceSuite/run(_:)-([any Check])``; the built-in checks are in ``ConformanceSuite/allChecks``.
+/// ``ConformanceSuite/run(_:progress:)``; the built-in checks are in ``ConformanceSuite/allChecks``.
 public protocol Check: Sendable {
     /// The stable id used on command lines and in reports (`loopback.integrity`).
     var id: String { get }
@@ -16,7 +16,7 @@ public protocol Check: Sendable {
     /// Report what is wrong as typed ``Finding``s (``CheckOutcome/judged(_:note:measured:recordings:)``
     /// passes when there are none); the message is made from them.
     ///
-    /// Throwing ``HALError/deviceLost(device:detail:)`` makes the check fail
+    /// Throwing ``/AudioHAL/HALError/deviceLost(device:detail:)`` makes the check fail
     /// ("device lost"); any other error makes its result ``CheckStatus/error``.
     func run(in context: CheckContext) throws -> CheckOutcome
 }

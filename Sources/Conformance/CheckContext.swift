@@ -46,14 +46,14 @@ public final class CheckContext: @unchecked Sendable {
 
     /// The capture device: the target's, or the backend's default input.
     ///
-    /// - Throws: ``HALError/unknownDevice(device:backend:available:)`` when it does not exist.
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)`` when it does not exist.
     public func inputDevice() throws(HALError) -> DeviceInfo {
         try device(target.inputDevice, direction: .input)
     }
 
     /// The playback device: the target's, or the backend's default output.
     ///
-    /// - Throws: ``HALError/unknownDevice(device:backend:available:)`` when it does not exist.
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)`` when it does not exist.
     public func outputDevice() throws(HALError) -> DeviceInfo {
         try device(target.outputDevice, direction: .output)
     }

@@ -57,7 +57,9 @@ public struct ConformanceSuite: Sendable {
 
     /// Runs the built-in checks with these ids (all when `nil`).
     ///
-    /// - Parameter progress: told when each check starts and finishes, for live output.
+    /// - Parameters:
+    ///   - ids: the checks to run, by id; `nil` runs them all.
+    ///   - progress: told when each check starts and finishes, for live output.
     /// - Throws: ``ConformanceError/unknownCheck(id:available:)`` for an id no check has; nothing runs then.
     public func run(checks ids: [String]? = nil, progress: ((SuiteProgress) -> Void)? = nil) throws(ConformanceError) -> ConformanceReport {
         let selected = try ids.map { (ids) throws(ConformanceError) in try Self.checks(ids: ids) } ?? Self.allChecks
@@ -71,7 +73,7 @@ public struct ConformanceSuite: Sendable {
     /// are not run and say so.
     public func run(_ checks: [any Check], progress: ((SuiteProgress) -> Void)? = nil) -> ConformanceReport {
         let context = CheckContext(backend: backend, target: target, stallScripting: stallScripting)
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         var results: [CheckResult] = []
         var stuck: String?
         for (index, check) in checks.enumerated() {
@@ -95,7 +97,7 @@ public struct ConformanceSuite: Sendable {
         }
         return ConformanceReport(
             backend: backend.name, device: context.deviceDescription, requested: target.configuration(),
-            granted: context.firstGranted, checks: results, notes: notes, seconds: Pause.monotonicSeconds() - started)
+            granted: context.firstGranted, checks: results, notes: notes, seconds: HostClock.monotonicSeconds() - started)
     }
 
     /// How long one check may take before it counts as hung: five minutes plus
@@ -126,7 +128,7 @@ public struct ConformanceSuite: Sendable {
 
     /// Runs one check in a context, turning thrown errors into results.
     public static func run(_ check: any Check, in context: CheckContext) -> CheckResult {
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         var result = CheckResult(id: check.id, result: .error, criterion: check.criterion(for: context.target))
         do {
             let outcome = try check.run(in: context)
@@ -146,7 +148,7 @@ public struct ConformanceSuite: Sendable {
         } catch {
             result.message = "\(error)"
         }
-        result.seconds = Pause.monotonicSeconds() - started
+        result.seconds = HostClock.monotonicSeconds() - started
         return result
     }
 }

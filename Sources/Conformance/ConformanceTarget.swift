@@ -73,7 +73,7 @@ public struct ConformanceTarget: Sendable, Hashable, Codable {
 
     /// Checks the figures make sense before anything is opened.
     ///
-    /// - Throws: ``HALError/invalidArgument(_:)`` naming the bad figure and what is accepted.
+    /// - Throws: ``/AudioHAL/HALError/invalidArgument(_:)`` naming the bad figure and what is accepted.
     public func validate() throws(HALError) {
         guard rate.isFinite, rate > 0 else { throw .invalidArgument("rate \(rate) Hz is not a positive number of frames per second") }
         guard channels >= 1 else { throw .invalidArgument("\(channels) channels requested; at least 1 is needed") }
@@ -135,7 +135,7 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
 
     /// Checks every limit is usable.
     ///
-    /// - Throws: ``HALError/invalidArgument(_:)`` naming the bad limit.
+    /// - Throws: ``/AudioHAL/HALError/invalidArgument(_:)`` naming the bad limit.
     public func validate() throws(HALError) {
         guard maxDriftPPM.isFinite, maxDriftPPM >= 0 else { throw .invalidArgument("drift limit \(maxDriftPPM) ppm must be 0 or more") }
         guard maxServerDriftPPM.isFinite, maxServerDriftPPM >= 0 else {

@@ -22,7 +22,7 @@ struct AdapterAllocationTests {
         try stream.start()
         let engine = try #require(backend.lastDriver?.engine)
         let result = Atomic<Int>(-1)
-        let host = Thread {
+        let host = TestThread {
             let sizes = [100, 37, 300, 96, 1, 1000, 3, 129, 511, 2048]
             let input = UnsafeMutableRawPointer.allocate(byteCount: 2048 * 2 * 3, alignment: 16)
             let output = UnsafeMutableRawPointer.allocate(byteCount: 2048 * 2 * 3, alignment: 16)

@@ -94,7 +94,7 @@ struct DriverSeamTests {
         #expect(stream.waitUntilFinished(timeout: .milliseconds(300)) == false)
         // A sleep-and-retry loop wakes every few milliseconds: 60 and more here.
         #expect(Self.voluntarySwitches() - before <= 3)
-        let ender = Thread { HostClock.sleep(seconds: 0.1); engine.driverEnded(.aborted) }
+        let ender = TestThread { HostClock.sleep(seconds: 0.1); engine.driverEnded(.aborted) }
         let start = HostClock.monotonicSeconds()
         #expect(stream.waitUntilFinished(timeout: .seconds(10)) == true)
         #expect(HostClock.monotonicSeconds() - start < 5)
@@ -109,7 +109,7 @@ struct DriverSeamTests {
         defer { stream.close() }
         try stream.start()
         let engine = try #require(backend.lastDriver?.engine)
-        let feeder = Thread {
+        let feeder = TestThread {
             let samples = [Float](repeating: 0.25, count: 32)
             for _ in 0..<4 {
                 HostClock.sleep(seconds: 0.1)

@@ -62,7 +62,8 @@ struct RingBufferConstructionTests {
             try RingBuffer(capacityFrames: 16, bytesPerFrame: size)
         }
         #expect(error?.description
-            == "ring buffer frame size \(size) bytes is invalid; a frame must be at least 1 byte")
+            == "ring buffer frame size \(size) bytes is invalid; a frame must be at least 1 byte "
+                + "(at most 1 MiB in a mirrored ring)")
     }
 
     @Test("capacity is checked before frame size")

@@ -43,7 +43,9 @@ final class StressState: Sendable {
 struct RingBufferStressTests {
     static let capacity = 4096
     static let frameSize = MemoryLayout<UInt64>.size
-    static let totalBytes = 1 << 30
+    /// 1 GiB, or `AUDIOHAL_RING_STRESS_MIB` MiB (the ThreadSanitizer run
+    /// moves less).
+    static let totalBytes = (ProcessInfo.processInfo.environment["AUDIOHAL_RING_STRESS_MIB"].flatMap { Int($0) } ?? 1024) << 20
     static let maxChunk = 6000   // larger than the ring, so some transfers are partial
     static let timeLimit: Duration = .seconds(300)
 
@@ -54,9 +56,12 @@ struct RingBufferStressTests {
             : 1 + Int(random.next() % 512)
     }
 
-    @Test("1 GiB through a 4096-frame ring, every frame checked")
-    func gibibyte() async throws {
-        let ring = try RingBuffer(capacityFrames: Self.capacity, bytesPerFrame: Self.frameSize)
+    @Test("1 GiB through a 4096-frame ring, plain and mirrored, every frame checked", arguments: [false, true])
+    func gibibyte(mirrored: Bool) async throws {
+        let ring = mirrored
+            ? try RingBuffer(mirroredCapacityFrames: Self.capacity, bytesPerFrame: Self.frameSize)
+            : try RingBuffer(capacityFrames: Self.capacity, bytesPerFrame: Self.frameSize)
+        #expect(ring.capacityFrames == Self.capacity && ring.isMirrored == mirrored)
         let stream = ReferenceStream(maxChunk: Self.maxChunk)
         let state = StressState()
         let totalFrames = Self.totalBytes / Self.frameSize
@@ -160,6 +165,6 @@ struct RingBufferStressTests {
 
         let gib = Double(state.consumed.load(ordering: .relaxed) * Self.frameSize) / Double(1 << 30)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("RingBuffer stress: \(gib) GiB in \(seconds) s")
+        print("RingBuffer stress\(mirrored ? " (mirrored)" : ""): \(gib) GiB in \(seconds) s")
     }
 }

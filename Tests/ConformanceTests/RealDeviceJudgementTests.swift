@@ -420,14 +420,14 @@ extension StreamingTests {
                 var summary: String { "hangs" }
                 func criterion(for target: ConformanceTarget) -> String { "never" }
                 func run(in context: CheckContext) throws -> CheckOutcome {
-                    Pause.sleep(seconds: 2)
+                    HostClock.sleep(seconds: 2)
                     return .pass()
                 }
             }
             let context = CheckContext(backend: LoopbackBackend(), target: ConformanceTarget())
-            let started = Pause.monotonicSeconds()
+            let started = HostClock.monotonicSeconds()
             let result = ConformanceSuite.run(Hangs(), in: context, deadline: 0.2)
-            #expect(Pause.monotonicSeconds() - started < 1.5)
+            #expect(HostClock.monotonicSeconds() - started < 1.5)
             #expect(result.result == .error)
             #expect(result.findings.map(\.kind) == [.timeout])
             #expect(result.message == "did not finish in 0.2 s: the device or backend stopped answering")

@@ -124,7 +124,7 @@ extension StreamingTests {
             let tail = LoopRunner.defaultTail(stream.granted)
             try stream.start()
             // A slow machine between start and the first write: the device runs on, playing silence.
-            Pause.sleep(seconds: 0.2)
+            HostClock.sleep(seconds: 0.2)
             let exchange = BlockingExchange(writeChunks: [480], readChunks: [480])
             let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: stream.writeAvailable, leadFrames: 1024)
             try stream.stop()

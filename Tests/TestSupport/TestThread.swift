@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A plain thread a test starts and joins.
-public final class Thread: @unchecked Sendable {
+public final class TestThread: @unchecked Sendable {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }

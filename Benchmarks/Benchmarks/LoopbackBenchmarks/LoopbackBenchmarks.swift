@@ -1,4 +1,5 @@
 import AudioHAL
+import BenchReport
 import Benchmark
 import LoopbackBackend
 
@@ -29,11 +30,18 @@ let benchmarks: @Sendable () -> Void = {
     let speed = BenchmarkMetric.custom("times faster than real time", polarity: .prefersLarger, useScalingFactor: false)
     let configuration = Benchmark.Configuration(metrics: [speed], maxDuration: .seconds(30), maxIterations: 10)
     for period in [64, 256, 1024] {
-        Benchmark("Loopback virtual clock, 2 ch 48 kHz f32 duplex, period \(period)", configuration: configuration) { benchmark in
+        let name = "Loopback virtual clock, 2 ch 48 kHz f32 duplex, period \(period)"
+        // Ours: the wall time of the audio; the peer: the same audio in real time.
+        let comparison = BenchComparison(
+            name: "\(name): \(Int(audioSeconds)) s of audio, wall time vs real time", unit: "s", better: .smaller)
+        Benchmark(name, configuration: configuration) { benchmark in
             for _ in benchmark.scaledIterations {
                 let wall = try runVirtualStream(period: period)
                 benchmark.measurement(speed, Int(audioSeconds / wall))
+                comparison.record(ours: wall, peer: audioSeconds)
             }
+        } teardown: {
+            try comparison.write()
         }
     }
 }

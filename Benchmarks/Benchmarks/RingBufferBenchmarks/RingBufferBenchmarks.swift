@@ -1,108 +1,84 @@
+import BenchReport
 import Benchmark
 import Buffers
 import CJack
 import Foundation
+import Synchronization
 
-/// Bytes per frame: stereo float32.
-private let frameBytes = 8
-/// Frames moved per chunk, a typical low-latency period.
-private let chunkFrames = 64
-/// Chunks moved per measured pass.
-private let chunksPerPass = 200_000
-
-/// Moves `chunksPerPass` chunks through `write`/`read` on one thread, ring half full.
-@inline(never)
-private func singleThreadPass(write: (UnsafeRawPointer) -> Void, read: (UnsafeMutableRawPointer) -> Void,
-                              source: UnsafeRawPointer, target: UnsafeMutableRawPointer) {
-    for _ in 0..<chunksPerPass {
-        write(source)
-        read(target)
-    }
+/// The rings one benchmark compares, made once and reused by its iterations.
+final class RingSet: @unchecked Sendable {
+    let plain = OurRing(ring: try! RingBuffer(capacityFrames: ringFrames, bytesPerFrame: frameBytes))
+    let mirrored = OurRing(ring: try! RingBuffer(mirroredCapacityFrames: ringFrames, bytesPerFrame: frameBytes))
+    let jack = JackRing(ring: jack_ringbuffer_create(ringFrames * frameBytes))
+    let floor = MemcpyFloor()
 }
 
-/// Moves `chunksPerPass` chunks from a producer thread to a consumer thread.
-private func twoThreadPass(write: @escaping @Sendable () -> Bool, read: @escaping @Sendable () -> Bool) {
-    let producer = Thread {
-        var sent = 0
-        while sent < chunksPerPass { if write() { sent += 1 } }
-    }
-    let done = DispatchSemaphore(value: 0)
-    let consumer = Thread {
-        var received = 0
-        while received < chunksPerPass { if read() { received += 1 } }
-        done.signal()
-    }
-    producer.start()
-    consumer.start()
-    done.wait()
-}
+extension OurRing: @unchecked Sendable {}
+extension JackRing: @unchecked Sendable {}
 
-private final class Rings: @unchecked Sendable {
-    let ours = try! RingBuffer(capacityFrames: 4096, bytesPerFrame: frameBytes)
-    let jack: UnsafeMutablePointer<jack_ringbuffer_t> = jack_ringbuffer_create(4096 * frameBytes)
-    let source = UnsafeMutableRawPointer.allocate(byteCount: chunkFrames * frameBytes, alignment: 64)
-    let producerTarget = UnsafeMutableRawPointer.allocate(byteCount: chunkFrames * frameBytes, alignment: 64)
-    let consumerTarget = UnsafeMutableRawPointer.allocate(byteCount: chunkFrames * frameBytes, alignment: 64)
-    init() { source.initializeMemory(as: UInt8.self, repeating: 7, count: chunkFrames * frameBytes) }
-
-    func oursWrite() -> Bool { ours.write(UnsafeRawBufferPointer(start: source, count: chunkFrames * frameBytes)) == chunkFrames }
-    func oursRead() -> Bool { ours.read(into: UnsafeMutableRawBufferPointer(start: consumerTarget, count: chunkFrames * frameBytes)) == chunkFrames }
-    func jackWrite() -> Bool {
-        guard jack_ringbuffer_write_space(jack) >= chunkFrames * frameBytes else { return false }
-        return jack_ringbuffer_write(jack, source.assumingMemoryBound(to: CChar.self), chunkFrames * frameBytes) == chunkFrames * frameBytes
-    }
-    func jackRead() -> Bool {
-        guard jack_ringbuffer_read_space(jack) >= chunkFrames * frameBytes else { return false }
-        return jack_ringbuffer_read(jack, consumerTarget.assumingMemoryBound(to: CChar.self), chunkFrames * frameBytes) == chunkFrames * frameBytes
-    }
-}
-
-private func seconds(_ body: () -> Void) -> Double {
-    let start = ContinuousClock.now
-    body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+/// Nanoseconds per chunk of a measurement of `count` chunks.
+func nanoseconds(_ duration: Duration, per count: Int) -> Double {
+    (Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) * 1e-9) / Double(count)
 }
 
 let benchmarks: @Sendable () -> Void = {
     let metrics: [BenchmarkMetric] = [
         .custom("AudioHAL ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
+        .custom("AudioHAL mirrored ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("JACK ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("JACK time / AudioHAL time x100", polarity: .prefersLarger, useScalingFactor: false),
     ]
-    let configuration = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(20), maxIterations: 15)
+    let configuration = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(12), maxIterations: 21)
 
-    // Both rings are measured in the same iteration, back to back, so the ratio
-    // compares them under the same machine load.
-    Benchmark("Ring 64-frame chunks, one thread", configuration: configuration) { benchmark in
-        let rings = Rings()
-        for _ in benchmark.scaledIterations {
-            let ours = seconds {
-                singleThreadPass(
-                    write: { _ = rings.ours.write(UnsafeRawBufferPointer(start: $0, count: chunkFrames * frameBytes)) },
-                    read: { _ = rings.ours.read(into: UnsafeMutableRawBufferPointer(start: $0, count: chunkFrames * frameBytes)) },
-                    source: rings.source, target: rings.producerTarget)
+    for threads in [1, 2] {
+        for chunkFrames in [1, 64, 480, 4096] {
+            let layout = threads == 1 ? "one thread" : "producer and consumer threads"
+            let name = "Ring \(chunkFrames)-frame chunks (stereo f32), \(layout)"
+            let plainVsJack = BenchComparison(name: "\(name): AudioHAL vs JACK", unit: "ns/chunk", better: .smaller)
+            let mirroredVsJack = BenchComparison(
+                name: "\(name): AudioHAL mirrored vs JACK", unit: "ns/chunk", better: .smaller)
+            let plainVsMemcpy = BenchComparison(
+                name: "\(name): AudioHAL vs memcpy of the same bytes", unit: "ns/chunk", better: .smaller)
+            let rings = RingSet()
+            let chunks = Chunks(frames: chunkFrames)
+            let count = transfers(chunkFrames: chunkFrames)
+            let iteration = Atomic<Int>(0)
+
+            Benchmark(name, configuration: configuration) { benchmark in
+                for _ in benchmark.scaledIterations {
+                    // Each ring in turn, starting with a different one each
+                    // iteration, so that no ring always runs first or last.
+                    let turn = iteration.add(1, ordering: .relaxed).newValue
+                    var times = [Double](repeating: 0, count: 4)
+                    let runs = threads == 1 ? 4 : 3
+                    for step in 0..<runs {
+                        let which = (turn + step) % runs
+                        let duration: Duration
+                        switch (which, threads) {
+                        case (0, 1): duration = oneThread(rings.plain, chunks, count: count)
+                        case (1, 1): duration = oneThread(rings.mirrored, chunks, count: count)
+                        case (2, 1): duration = oneThread(rings.jack, chunks, count: count)
+                        case (3, 1): duration = oneThread(rings.floor, chunks, count: count)
+                        case (0, _): duration = twoThreads(rings.plain, chunks, count: count)
+                        case (1, _): duration = twoThreads(rings.mirrored, chunks, count: count)
+                        default: duration = twoThreads(rings.jack, chunks, count: count)
+                        }
+                        times[which] = nanoseconds(duration, per: count)
+                    }
+                    benchmark.measurement(metrics[0], Int(times[0].rounded()))
+                    benchmark.measurement(metrics[1], Int(times[1].rounded()))
+                    benchmark.measurement(metrics[2], Int(times[2].rounded()))
+                    benchmark.measurement(metrics[3], Int((times[2] / times[0] * 100).rounded()))
+                    plainVsJack.record(ours: times[0], peer: times[2])
+                    mirroredVsJack.record(ours: times[1], peer: times[2])
+                    if threads == 1 { plainVsMemcpy.record(ours: times[0], peer: times[3]) }
+                }
+            } teardown: {
+                try plainVsJack.write()
+                try mirroredVsJack.write()
+                try plainVsMemcpy.write()
             }
-            let jack = seconds {
-                singleThreadPass(
-                    write: { _ = jack_ringbuffer_write(rings.jack, $0.assumingMemoryBound(to: CChar.self), chunkFrames * frameBytes) },
-                    read: { _ = jack_ringbuffer_read(rings.jack, $0.assumingMemoryBound(to: CChar.self), chunkFrames * frameBytes) },
-                    source: rings.source, target: rings.producerTarget)
-            }
-            benchmark.measurement(metrics[0], Int(ours / Double(chunksPerPass) * 1e9))
-            benchmark.measurement(metrics[1], Int(jack / Double(chunksPerPass) * 1e9))
-            benchmark.measurement(metrics[2], Int(jack / ours * 100))
         }
     }
-
-    Benchmark("Ring 64-frame chunks, producer and consumer threads", configuration: configuration) { benchmark in
-        let rings = Rings()
-        for _ in benchmark.scaledIterations {
-            let ours = seconds { twoThreadPass(write: rings.oursWrite, read: rings.oursRead) }
-            let jack = seconds { twoThreadPass(write: rings.jackWrite, read: rings.jackRead) }
-            benchmark.measurement(metrics[0], Int(ours / Double(chunksPerPass) * 1e9))
-            benchmark.measurement(metrics[1], Int(jack / Double(chunksPerPass) * 1e9))
-            benchmark.measurement(metrics[2], Int(jack / ours * 100))
-        }
-    }
+    sharedRingBenchmarks()
 }

@@ -44,6 +44,8 @@ public enum ConversionAnalysis {
     /// Compares `played` with `captured`.
     ///
     /// - Parameters:
+    ///   - played: the signal that was played.
+    ///   - captured: what came back.
     ///   - lags: capture frames where signal frame 0 may appear.
     ///   - minimumSNR: the lowest acceptable SNR, in dB.
     ///   - maxGainErrorDB: the largest acceptable level error, in dB.

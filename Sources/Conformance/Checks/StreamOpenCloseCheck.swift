@@ -34,10 +34,10 @@ public struct StreamOpenCloseCheck: Check {
         }
         // Audio threads may take a moment to exit after close: look again only while something is still above the baseline.
         var after = ProcessResources.current()
-        let settleStart = Pause.monotonicSeconds()
+        let settleStart = HostClock.monotonicSeconds()
         let deadline = settleStart + 2
-        while (after.threads > before.threads || after.fileDescriptors > before.fileDescriptors) && Pause.monotonicSeconds() < deadline {
-            Pause.sleep(seconds: 0.005)
+        while (after.threads > before.threads || after.fileDescriptors > before.fileDescriptors) && HostClock.monotonicSeconds() < deadline {
+            HostClock.sleep(seconds: 0.005)
             after = ProcessResources.current()
         }
         var measured = Measurements()
@@ -46,7 +46,7 @@ public struct StreamOpenCloseCheck: Check {
         measured.set("thread_delta", after.threads - before.threads)
         measured.set("rss_growth_kib", (after.residentBytes - before.residentBytes) / 1024)
         for entry in timing.measurements(cycles: cycles) { measured.set(entry.name, entry.value) }
-        measured.set("settle_ms", (Pause.monotonicSeconds() - settleStart) * 1000)
+        measured.set("settle_ms", (HostClock.monotonicSeconds() - settleStart) * 1000)
         var findings: [Finding] = []
         let fds = after.fileDescriptors - before.fileDescriptors
         if fds > 0 {
@@ -74,7 +74,7 @@ public struct StreamOpenCloseCheck: Check {
         static let names = ["open", "start", "stop", "close"]
 
         mutating func record(_ phase: Int, since start: Double) -> Double {
-            let now = Pause.monotonicSeconds()
+            let now = HostClock.monotonicSeconds()
             phases[phase] += now - start
             slowestPhase[phase] = max(slowestPhase[phase], now - start)
             return now
@@ -99,7 +99,7 @@ public struct StreamOpenCloseCheck: Check {
     }
 
     private func cycle(_ context: CheckContext, _ configuration: StreamConfiguration, timing: inout CycleTiming) throws {
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         var mark = started
         let stream = try context.backend.openStream(configuration) { _, _, _ in .continue }
         mark = timing.record(0, since: mark)
@@ -114,10 +114,10 @@ public struct StreamOpenCloseCheck: Check {
         } catch {
             failure = error
         }
-        mark = Pause.monotonicSeconds()
+        mark = HostClock.monotonicSeconds()
         stream.close()
         _ = timing.record(3, since: mark)
-        let elapsed = Pause.monotonicSeconds() - started
+        let elapsed = HostClock.monotonicSeconds() - started
         timing.total += elapsed
         timing.slowest = max(timing.slowest, elapsed)
         if let failure { throw failure }

@@ -86,9 +86,9 @@ public struct StreamStartStopCheck: Check {
         let queue = try startAndQueue(context)
         let stream = queue.stream
         defer { stream.close() }
-        let started = Pause.monotonicSeconds()
+        let started = HostClock.monotonicSeconds()
         try stream.abort()
-        let seconds = Pause.monotonicSeconds() - started
+        let seconds = HostClock.monotonicSeconds() - started
         let left = queue.capacity - stream.writeAvailable
         measured.set("abort_written_frames", queue.frames)
         measured.set("abort_dropped_frames", left)
@@ -108,8 +108,8 @@ public struct StreamStartStopCheck: Check {
         // Write without reading until the capture buffer must have overflowed.
         let silence = [Float](repeating: 0, count: capacity / 2 * context.target.channels)
         var written = 0
-        let deadline = Pause.monotonicSeconds() + 10
-        while stream.xruns.inputCount == 0, written < capacity * 8, Pause.monotonicSeconds() < deadline {
+        let deadline = HostClock.monotonicSeconds() + 10
+        while stream.xruns.inputCount == 0, written < capacity * 8, HostClock.monotonicSeconds() < deadline {
             written += try stream.write(silence, timeout: .seconds(10))
         }
         let before = stream.xruns
@@ -172,9 +172,9 @@ public struct StreamStartStopCheck: Check {
             first.store(-1, ordering: .relaxed)
             periods.store(0, ordering: .relaxed)
             try stream.start()
-            let deadline = Pause.monotonicSeconds() + 5
-            while periods.load(ordering: .relaxed) < 4, Pause.monotonicSeconds() < deadline {
-                Pause.sleep(seconds: 0.001)
+            let deadline = HostClock.monotonicSeconds() + 5
+            while periods.load(ordering: .relaxed) < 4, HostClock.monotonicSeconds() < deadline {
+                HostClock.sleep(seconds: 0.001)
             }
             try stream.stop(timeout: .seconds(10))
             if case .failed(let error) = stream.state { throw error }

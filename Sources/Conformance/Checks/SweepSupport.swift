@@ -99,7 +99,7 @@ struct SweepItem {
 }
 
 extension Error {
-    /// Whether this is ``HALError/deviceLost(device:detail:)``.
+    /// Whether this is ``/AudioHAL/HALError/deviceLost(device:detail:)``.
     var isDeviceLost: Bool {
         if let error = self as? HALError, case .deviceLost = error { return true }
         return false

@@ -49,9 +49,15 @@ public struct BlockingExchange: Sendable {
     /// The stream must be a started blocking duplex stream whose buffers hold
     /// `capacity` frames. Reads never get ahead of writes, so the output
     /// never runs dry because of the exchange itself.
-    /// - Throws: the stream's error, or ``HALError/timeout(operation:seconds:framesDone:)`` when a call gives up.
-    /// - Parameter leadFrames: how far writes stay ahead of reads while there is
-    ///   signal left, so the device always has output queued.
+    /// - Throws: the stream's error, or ``/AudioHAL/HALError/timeout(operation:seconds:framesDone:)`` when a call gives up.
+    /// - Parameters:
+    ///   - stream: a started blocking duplex stream.
+    ///   - signal: what to write from the first write on.
+    ///   - tailFrames: silence written after the signal, for the loop's return.
+    ///   - capacity: frames the stream's buffers hold.
+    ///   - leadFrames: how far writes stay ahead of reads while there is
+    ///     signal left, so the device always has output queued.
+    ///   - timeout: how long one read or write may wait.
     public func run(
         stream: AudioStream, signal: TestSignal, tailFrames: Int, capacity: Int, leadFrames: Int, timeout: Duration = .seconds(20)
     ) throws(HALError) -> Result {

@@ -87,6 +87,9 @@ public enum LoopRunner {
     /// everything, and closes the stream.
     ///
     /// - Parameters:
+    ///   - context: the check's backend and target.
+    ///   - signal: what to play from frame 0.
+    ///   - configuration: the stream to open; `nil` opens the target's duplex configuration.
     ///   - tailFrames: silence after the signal; `nil` covers the reported round trip plus slack.
     ///   - stall: a deliberate sleep in the callback.
     /// - Throws: when the stream cannot be opened or started; an error that
@@ -187,7 +190,7 @@ final class LoopTap: @unchecked Sendable {
         if slot < stampCapacity, let stampBuffer {
             stampBuffer[slot] = PeriodStamp(
                 framePosition: info.time.framePosition, frames: frames, hostTime: info.time.hostTime,
-                deviceTime: info.time.deviceTime, wallTime: Pause.monotonicSeconds(), status: info.status)
+                deviceTime: info.time.deviceTime, wallTime: HostClock.monotonicSeconds(), status: info.status)
             stampCount.store(slot + 1, ordering: .releasing)
         }
         if inputChannels > 0 {
@@ -214,7 +217,7 @@ final class LoopTap: @unchecked Sendable {
         }
         if stallPosition >= 0, Int64(position + frames) > stallPosition, !stalled.load(ordering: .relaxed) {
             stalled.store(true, ordering: .relaxed)
-            Pause.sleep(seconds: stallSeconds)
+            HostClock.sleep(seconds: stallSeconds)
         }
         return position + frames >= totalFrames ? .complete : .continue
     }

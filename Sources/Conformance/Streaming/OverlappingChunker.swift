@@ -19,7 +19,7 @@ public struct OverlappingChunker: Sendable, Hashable {
 
     /// Creates a chunker.
     ///
-    /// - Throws: ``HALError/invalidArgument(_:)`` unless `size ≥ 1`, `0 ≤ overlap < size` and `channels ≥ 1`.
+    /// - Throws: ``/AudioHAL/HALError/invalidArgument(_:)`` unless `size ≥ 1`, `0 ≤ overlap < size` and `channels ≥ 1`.
     public init(size: Int, overlap: Int, channels: Int = 1) throws(HALError) {
         guard size >= 1 else { throw .invalidArgument("chunk size \(size) frames; give at least 1") }
         guard overlap >= 0, overlap < size else {

@@ -1,0 +1,172 @@
+import Buffers
+import CJack
+import Foundation
+import Synchronization
+
+/// Bytes per frame: stereo float32.
+let frameBytes = 8
+/// Ring capacity in frames, the same for every ring measured.
+let ringFrames = 16_384
+
+/// One ring as the harness drives it: byte counts in, byte counts moved out.
+/// Every ring goes through the same generic loops, specialized per ring, so
+/// the harness costs each the same.
+protocol RingUnderTest {
+    /// Writes up to `bytes` bytes from `source`; returns the bytes written.
+    func write(_ source: UnsafeRawPointer, _ bytes: Int) -> Int
+    /// Reads up to `bytes` bytes into `target`; returns the bytes read.
+    func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int
+}
+
+/// Our ring, plain or mirrored.
+struct OurRing: RingUnderTest {
+    let ring: RingBuffer
+
+    @inline(__always)
+    func write(_ source: UnsafeRawPointer, _ bytes: Int) -> Int {
+        ring.write(UnsafeRawBufferPointer(start: source, count: bytes)) &* frameBytes
+    }
+
+    @inline(__always)
+    func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
+        ring.read(into: UnsafeMutableRawBufferPointer(start: target, count: bytes)) &* frameBytes
+    }
+}
+
+/// JACK's `jack_ringbuffer_t`, called as a C program calls it.
+struct JackRing: RingUnderTest {
+    let ring: UnsafeMutablePointer<jack_ringbuffer_t>
+
+    @inline(__always)
+    func write(_ source: UnsafeRawPointer, _ bytes: Int) -> Int {
+        jack_ringbuffer_write(ring, source.assumingMemoryBound(to: CChar.self), bytes)
+    }
+
+    @inline(__always)
+    func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
+        jack_ringbuffer_read(ring, target.assumingMemoryBound(to: CChar.self), bytes)
+    }
+}
+
+/// The floor: the same bytes copied in and out of a buffer of the ring's
+/// size with plain `memcpy`, no positions shared (one thread only).
+final class MemcpyFloor: RingUnderTest {
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: ringFrames * frameBytes, alignment: 64)
+    var writeOffset = 0
+    var readOffset = 0
+
+    @inline(__always)
+    func write(_ source: UnsafeRawPointer, _ bytes: Int) -> Int {
+        if writeOffset + bytes > ringFrames * frameBytes { writeOffset = 0 }
+        memcpy(buffer + writeOffset, source, bytes)
+        writeOffset += bytes
+        return bytes
+    }
+
+    @inline(__always)
+    func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
+        if readOffset + bytes > ringFrames * frameBytes { readOffset = 0 }
+        memcpy(target, buffer + readOffset, bytes)
+        readOffset += bytes
+        return bytes
+    }
+}
+
+/// Source and target chunks, 64-byte aligned.
+final class Chunks: @unchecked Sendable {
+    let frames: Int
+    let source: UnsafeMutableRawPointer
+    let target: UnsafeMutableRawPointer
+    var bytes: Int { frames * frameBytes }
+
+    init(frames: Int) {
+        self.frames = frames
+        source = .allocate(byteCount: frames * frameBytes, alignment: 64)
+        target = .allocate(byteCount: frames * frameBytes, alignment: 64)
+        source.initializeMemory(as: UInt8.self, repeating: 7, count: frames * frameBytes)
+        target.initializeMemory(as: UInt8.self, repeating: 0, count: frames * frameBytes)
+    }
+}
+
+/// Chunks moved per measurement: 16 MiB, and at least 20,000 chunks.
+func transfers(chunkFrames: Int) -> Int {
+    max(20_000, (16 << 20) / (chunkFrames * frameBytes))
+}
+
+/// Moves `count` chunks through `ring` on this thread, each written then read.
+@inline(never)
+func oneThread<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, count: Int) -> Duration {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let bytes = chunks.bytes
+    for _ in 0..<count {
+        _ = ring.write(chunks.source, bytes)
+        _ = ring.read(chunks.target, bytes)
+    }
+    return clock.now - start
+}
+
+/// The producer's loop: offers whole chunks until `total` bytes are in,
+/// yielding the processor when the ring is full (on a busy machine the
+/// consumer may be waiting for this core).
+@inline(never)
+func produce<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, total: Int) {
+    var moved = 0
+    while moved < total {
+        let bytes = ring.write(chunks.source, min(chunks.bytes, total &- moved))
+        if bytes == 0 { sched_yield() }
+        moved &+= bytes
+    }
+}
+
+/// The consumer's loop: asks for whole chunks until `total` bytes are out,
+/// yielding the processor when the ring is empty.
+@inline(never)
+func consume<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, total: Int) {
+    var moved = 0
+    while moved < total {
+        let bytes = ring.read(chunks.target, min(chunks.bytes, total &- moved))
+        if bytes == 0 { sched_yield() }
+        moved &+= bytes
+    }
+}
+
+/// Moves `count` chunks from a producer thread to a consumer thread, timed
+/// from a common start signal (after both threads exist) to the consumer's
+/// last byte.
+func twoThreads<Ring: RingUnderTest & Sendable>(_ ring: Ring, _ chunks: Chunks, count: Int) -> Duration {
+    let done = DispatchSemaphore(value: 0)
+    let total = count * chunks.bytes
+    let clock = ContinuousClock()
+    let elapsed = Mutex<Duration>(.zero)
+    let state = TwoThreadState()
+    let producer = Thread {
+        state.ready.add(1, ordering: .releasing)
+        while !state.go.load(ordering: .acquiring) {}
+        produce(ring, chunks, total: total)
+        done.signal()
+    }
+    let consumer = Thread {
+        state.ready.add(1, ordering: .releasing)
+        while !state.go.load(ordering: .acquiring) {}
+        consume(ring, chunks, total: total)
+        let end = clock.now
+        elapsed.withLock { $0 = end - state.start.withLock { $0 } }
+        done.signal()
+    }
+    producer.start()
+    consumer.start()
+    while state.ready.load(ordering: .acquiring) < 2 { sched_yield() }
+    state.start.withLock { $0 = clock.now }
+    state.go.store(true, ordering: .releasing)
+    done.wait()
+    done.wait()
+    return elapsed.withLock { $0 }
+}
+
+/// The two threads' start signal and the time it was given.
+final class TwoThreadState: Sendable {
+    let ready = Atomic<Int>(0)
+    let go = Atomic<Bool>(false)
+    let start = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
+}

@@ -1,0 +1,4 @@
+#ifndef AUDIOHAL_CSNDFILE_SHIM_H
+#define AUDIOHAL_CSNDFILE_SHIM_H
+#include <sndfile.h>
+#endif

@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// `hal`: the package's command for people: inspect and convert audio files
+/// (and, as the package grows, list devices, play and record).
+@main
+struct Hal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hal",
+        abstract: "Inspect and convert audio files.",
+        discussion: """
+            Exit status: 0 on success, 1 when an input was damaged but read (the damage is \
+            named on stderr), 2 when an input could not be read or an output not written \
+            (the reason is on stderr), 64 for a command-line mistake.
+            """,
+        subcommands: [InfoCommand.self, ConvertCommand.self])
+}
+
+/// The exit statuses `hal` uses.
+enum HalExit {
+    /// Everything read cleanly.
+    static let ok = ExitCode(0)
+    /// An input was damaged; it was read with the damage worked around.
+    static let recovered = ExitCode(1)
+    /// An input could not be read, or an output could not be written.
+    static let failed = ExitCode(2)
+}
