@@ -53,6 +53,11 @@ public final class AudioStream: @unchecked Sendable {
     /// Frames handed to (or taken from) the program since the last start.
     public var framePosition: Int64 { engine.framePosition }
 
+    /// The audio thread's scheduling as read on that thread, once it has run a
+    /// period; `nil` before, or when the backend does not report it (then see
+    /// ``GrantedConfiguration/realTime``).
+    public var audioThreadRealTime: RealTimeStatus? { engine.audioThreadRealTime }
+
     /// The xrun counters and log since the last start.
     public var xruns: XrunReport { engine.xruns.snapshot() }
 

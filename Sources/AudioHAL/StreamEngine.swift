@@ -60,6 +60,9 @@ public final class StreamEngine: @unchecked Sendable {
     let fatalPending = Atomic<Bool>(false)
     let endCode = Atomic<Int>(EndCode.running)
     let endError = Mutex<HALError?>(nil)
+    /// The audio thread's scheduling policy (-1 until reported) and priority.
+    let threadPolicy = Atomic<Int>(-1)
+    let threadPriority = Atomic<Int>(0)
 
     enum EndCode {
         static let running = 0

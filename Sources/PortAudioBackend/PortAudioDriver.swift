@@ -23,9 +23,8 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     let startupUnderflows = Atomic<Int>(0)
     /// Set while a stop or abort is asked for, so that ending is not the driver's own.
     let stopping = Atomic<Bool>(false)
-    /// The audio thread's scheduling, read on that thread at its first callback: policy, priority.
-    let threadPolicy = Atomic<Int>(-1)
-    let threadPriority = Atomic<Int>(0)
+    /// Whether the callback thread's scheduling has been read on it since the start.
+    let threadNoted = Atomic<Bool>(false)
 
     /// Contiguous planar buffers for a planar stream: PortAudio hands a
     /// non-interleaved buffer as an array of per-channel pointers, the engine
@@ -104,12 +103,11 @@ enum PortAudioCallbacks {
             return Int32(paAbort.rawValue)
         }
         let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
-        if context.threadPolicy.load(ordering: .relaxed) < 0 {
+        if !context.threadNoted.exchange(true, ordering: .relaxed) {
             var policy: Int32 = 0
             var parameters = sched_param()
             pthread_getschedparam(pthread_self(), &policy, &parameters)
-            context.threadPriority.store(Int(parameters.sched_priority), ordering: .relaxed)
-            context.threadPolicy.store(Int(policy), ordering: .relaxed)
+            engine.noteAudioThread(policy: policy, priority: parameters.sched_priority)
         }
         var status = callbackStatus(flags)
         // A duplex stream whose capture has not started yet (PortAudio's ALSA host
@@ -213,17 +211,6 @@ final class PortAudioDriver: StreamDriver, @unchecked Sendable {
         self.contextPointer = contextPointer
     }
 
-    /// The audio thread's scheduling as read on that thread, once it has run a callback.
-    var audioThreadRealTime: RealTimeStatus? {
-        let policy = context.threadPolicy.load(ordering: .relaxed)
-        guard policy >= 0 else { return nil }
-        if policy == Int(SCHED_FIFO) || policy == Int(SCHED_RR) {
-            return .granted(priority: context.threadPriority.load(ordering: .relaxed))
-        }
-        return .denied(
-            reason: "PortAudio's callback thread runs under scheduling policy \(policy), not SCHED_FIFO")
-    }
-
     func start(engine: StreamEngine) throws(HALError) {
         try state.withLock { (state: inout (running: Bool, closed: Bool)) throws(HALError) in
             guard !state.closed else {
@@ -232,6 +219,7 @@ final class PortAudioDriver: StreamDriver, @unchecked Sendable {
             context.hostFrames.store(0, ordering: .relaxed)
             context.lastResult.store(0, ordering: .relaxed)
             context.captureStarting.store(true, ordering: .relaxed)
+            context.threadNoted.store(false, ordering: .relaxed)
             context.startupUnderflows.store(0, ordering: .relaxed)
             context.stopping.store(false, ordering: .releasing)
             context.engine.store(Unmanaged.passUnretained(engine).toOpaque(), ordering: .releasing)

@@ -125,6 +125,23 @@ struct DriverSeamTests {
         feeder.join()
     }
 
+    @Test("the audio thread's scheduling is what the driver read on that thread, and nothing before")
+    func audioThreadRealTime() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let stream = try Self.outputStream(backend, Statuses())
+        defer { stream.close() }
+        try stream.start()
+        let engine = try #require(backend.lastDriver?.engine)
+        #expect(stream.audioThreadRealTime == nil)
+        engine.noteAudioThread(policy: SCHED_FIFO, priority: 70)
+        #expect(stream.audioThreadRealTime == .granted(priority: 70))
+        engine.noteAudioThread(policy: SCHED_OTHER, priority: 0)
+        guard case .denied = stream.audioThreadRealTime else {
+            Issue.record("SCHED_OTHER reads as \(String(describing: stream.audioThreadRealTime))")
+            return
+        }
+    }
+
     @Test("a shared resource is set up by the first holder and torn down by the last")
     func sharedResource() throws {
         let log = Mutex<[String]>([])

@@ -103,8 +103,12 @@ struct PortAudioPulseTests {
         }
         defer { stream.close() }
         #expect(stream.granted.output?.reportedLatencySeconds ?? 0 > 0)
+        #expect(stream.audioThreadRealTime == nil, "nothing ran yet")
         try stream.start()
         #expect(stream.waitUntilFinished(timeout: .seconds(20)))
+        // Read on PortAudio's callback thread: SCHED_FIFO was asked of the ALSA host API.
+        let realTime = try #require(stream.audioThreadRealTime)
+        if case .denied(let reason) = realTime { #expect(reason.contains("policy")) }
         #expect(stream.state == .stopped(.completed))
         #expect(otherSizes.load(ordering: .relaxed) == 0)
         let result = loop.check()
