@@ -15,12 +15,14 @@ let package = Package(
             name: "CJack", path: "Sources/CJack", pkgConfig: "jack",
             providers: [.apt(["libjack-jackd2-dev"])]),
         .target(name: "BenchReport", path: "Sources/BenchReport"),
+        .target(name: "CRing", path: "Sources/CRing", cSettings: [.unsafeFlags(["-O2"])]),
         .executableTarget(
             name: "RingBufferBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Buffers", package: "AudioHAL"),
                 "CJack",
+                "CRing",
                 "BenchReport",
             ],
             path: "Benchmarks/RingBufferBenchmarks",

@@ -52,7 +52,7 @@ public final class ALSABackend: AudioBackend, @unchecked Sendable {
     /// listing leaves out but that opens (`jack`, a user's own). Only that
     /// device's PCMs are opened; the full listing is made only for an error.
     ///
-    /// - Throws: ``HALError/unknownDevice(device:backend:available:)`` listing the ids there are.
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)`` listing the ids there are.
     public func device(id: String) throws(HALError) -> DeviceInfo {
         if let match = Enumeration.device(named: id) { return match }
         throw .unknownDevice(device: id, backend: Self.backendName, available: Enumeration.devices().map(\.id))

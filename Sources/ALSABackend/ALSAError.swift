@@ -36,8 +36,8 @@ public struct ALSAError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(operation) failed (\(code)): \(message)\(detail)"
     }
 
-    /// The same failure as a ``HALError``: ``HALError/deviceLost(device:detail:)``
-    /// when the code means the device went away, else ``HALError/backend(name:operation:code:message:)``.
+    /// The same failure as a ``/AudioHAL/HALError``: ``/AudioHAL/HALError/deviceLost(device:detail:)``
+    /// when the code means the device went away, else ``/AudioHAL/HALError/backend(name:operation:code:message:)``.
     func halError(device: String) -> HALError {
         if ErrorClass(code: code) == .deviceLost {
             return .deviceLost(device: device, detail: description)

@@ -9,7 +9,7 @@ public enum ALSATransfer: String, Sendable, Hashable, Codable, CaseIterable {
     case mmap
 }
 
-/// Settings of the ALSA backend that ``StreamConfiguration`` does not carry.
+/// Settings of the ALSA backend that ``/AudioHAL/StreamConfiguration`` does not carry.
 public struct ALSAOptions: Sendable, Hashable {
     /// Read/write or mmap access.
     public var transfer: ALSATransfer
@@ -254,7 +254,7 @@ final class NegotiatedSide: @unchecked Sendable {
 extension Negotiation {
     /// Opens `parameters.device` for `direction` and negotiates the request on it.
     ///
-    /// Every value is set exactly; a value the device refuses is a ``HALError``
+    /// Every value is set exactly; a value the device refuses is a ``/AudioHAL/HALError``
     /// naming what it accepts. With `exactPeriod` the period must be that many
     /// frames (the second side of a duplex stream must match the first).
     static func negotiate(

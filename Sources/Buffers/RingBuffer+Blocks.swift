@@ -83,6 +83,8 @@ extension SharedRingReader {
     /// blocks of at most ``pocketFrames`` frames are always one view.
     ///
     /// - Parameters:
+    ///   - size: Frames in each block but the last.
+    ///   - overlap: Frames each block shares with the one before it.
     ///   - start: The first frame; ``oldestAvailable`` when `nil`.
     ///   - stop: One past the last frame; ``framesWritten`` when `nil`.
     /// - Throws: ``BlocksError`` as `blocks()` does.

@@ -234,7 +234,9 @@ public final class SharedRingReader: @unchecked Sendable {
     /// thrown away and reported as overwritten. `body` does not run when the
     /// range is not available to begin with.
     ///
-    /// - Parameter range: Absolute frames; see ``availability(of:)``.
+    /// - Parameters:
+    ///   - range: Absolute frames; see ``availability(of:)``.
+    ///   - body: Computes from the frames' views.
     /// - Returns: `body`'s result, or why the frames were not readable.
     /// - Complexity: O(1) plus `body`.
     @inlinable

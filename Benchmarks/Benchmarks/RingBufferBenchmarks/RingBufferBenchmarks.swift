@@ -2,6 +2,7 @@ import BenchReport
 import Benchmark
 import Buffers
 import CJack
+import CRing
 import Foundation
 import Synchronization
 
@@ -11,10 +12,12 @@ final class RingSet: @unchecked Sendable {
     let mirrored = OurRing(ring: try! RingBuffer(mirroredCapacityFrames: ringFrames, bytesPerFrame: frameBytes))
     let jack = JackRing(ring: jack_ringbuffer_create(ringFrames * frameBytes))
     let floor = MemcpyFloor()
+    let c = CRingPeer(ring: cring_create(ringFrames * frameBytes))
 }
 
 extension OurRing: @unchecked Sendable {}
 extension JackRing: @unchecked Sendable {}
+extension CRingPeer: @unchecked Sendable {}
 
 /// Nanoseconds per chunk of a measurement of `count` chunks.
 func nanoseconds(_ duration: Duration, per count: Int) -> Double {
@@ -26,6 +29,7 @@ let benchmarks: @Sendable () -> Void = {
         .custom("AudioHAL ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("AudioHAL mirrored ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("JACK ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
+        .custom("C ring ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("JACK time / AudioHAL time x100", polarity: .prefersLarger, useScalingFactor: false),
     ]
     let configuration = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(12), maxIterations: 21)
@@ -37,6 +41,8 @@ let benchmarks: @Sendable () -> Void = {
             let plainVsJack = BenchComparison(name: "\(name): AudioHAL vs JACK", unit: "ns/chunk", better: .smaller)
             let mirroredVsJack = BenchComparison(
                 name: "\(name): AudioHAL mirrored vs JACK", unit: "ns/chunk", better: .smaller)
+            let plainVsC = BenchComparison(name: "\(name): AudioHAL vs C ring", unit: "ns/chunk", better: .smaller)
+            let cVsJack = BenchComparison(name: "\(name): C ring vs JACK", unit: "ns/chunk", better: .smaller)
             let plainVsMemcpy = BenchComparison(
                 name: "\(name): AudioHAL vs memcpy of the same bytes", unit: "ns/chunk", better: .smaller)
             let rings = RingSet()
@@ -49,12 +55,14 @@ let benchmarks: @Sendable () -> Void = {
                     // Each ring in turn, starting with a different one each
                     // iteration, so that no ring always runs first or last.
                     let turn = iteration.add(1, ordering: .relaxed).newValue
-                    var times = [Double](repeating: 0, count: 4)
-                    let runs = threads == 1 ? 4 : 3
-                    for step in 0..<runs {
-                        let which = (turn + step) % runs
+                    var times = [Double](repeating: 0, count: 5)
+                    let order = threads == 1 ? [0, 1, 2, 3, 4] : [0, 1, 2, 4]
+                    for step in 0..<order.count {
+                        let which = order[(turn + step) % order.count]
                         let duration: Duration
                         switch (which, threads) {
+                        case (4, 1): duration = oneThread(rings.c, chunks, count: count)
+                        case (4, _): duration = twoThreads(rings.c, chunks, count: count)
                         case (0, 1): duration = oneThread(rings.plain, chunks, count: count)
                         case (1, 1): duration = oneThread(rings.mirrored, chunks, count: count)
                         case (2, 1): duration = oneThread(rings.jack, chunks, count: count)
@@ -68,14 +76,19 @@ let benchmarks: @Sendable () -> Void = {
                     benchmark.measurement(metrics[0], Int(times[0].rounded()))
                     benchmark.measurement(metrics[1], Int(times[1].rounded()))
                     benchmark.measurement(metrics[2], Int(times[2].rounded()))
-                    benchmark.measurement(metrics[3], Int((times[2] / times[0] * 100).rounded()))
+                    benchmark.measurement(metrics[3], Int(times[4].rounded()))
+                    benchmark.measurement(metrics[4], Int((times[2] / times[0] * 100).rounded()))
                     plainVsJack.record(ours: times[0], peer: times[2])
                     mirroredVsJack.record(ours: times[1], peer: times[2])
+                    plainVsC.record(ours: times[0], peer: times[4])
+                    cVsJack.record(ours: times[4], peer: times[2])
                     if threads == 1 { plainVsMemcpy.record(ours: times[0], peer: times[3]) }
                 }
             } teardown: {
                 try plainVsJack.write()
                 try mirroredVsJack.write()
+                try plainVsC.write()
+                try cVsJack.write()
                 try plainVsMemcpy.write()
             }
         }

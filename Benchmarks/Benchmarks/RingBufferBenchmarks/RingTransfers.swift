@@ -1,5 +1,6 @@
 import Buffers
 import CJack
+import CRing
 import Foundation
 import Synchronization
 
@@ -45,6 +46,22 @@ struct JackRing: RingUnderTest {
     @inline(__always)
     func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
         jack_ringbuffer_read(ring, target.assumingMemoryBound(to: CChar.self), bytes)
+    }
+}
+
+/// A minimal C ring (padded indices, cached copies of the other side's
+/// index, acquire/release atomics): how fast an SPSC ring can be here.
+struct CRingPeer: RingUnderTest {
+    let ring: OpaquePointer
+
+    @inline(__always)
+    func write(_ source: UnsafeRawPointer, _ bytes: Int) -> Int {
+        cring_write(ring, source, bytes)
+    }
+
+    @inline(__always)
+    func read(_ target: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
+        cring_read(ring, target, bytes)
     }
 }
 
