@@ -76,6 +76,14 @@ extension StreamingTests {
             #expect(result.result == .fail)
             #expect(result.message.hasPrefix("16 frames missing after frame 48000 of the capture"))
             #expect(result.recordings.map(\.name) == ["played", "captured"])
+            #expect(result.message.contains("(no xrun was reported: the device hid it)"), "\(result.message)")
+        }
+
+        @Test func aReportedStallIsNotCalledHidden() throws {
+            let report = try loopbackSuite(faults: [.stall(at: 48_000, frames: 4096)]).run(checks: ["loopback.integrity"])
+            let result = try #require(report.result("loopback.integrity"))
+            #expect(result.result == .fail)
+            #expect(!result.message.contains("no xrun was reported"), "\(result.message)")
         }
 
         @Test func unknownCheckIsRefusedBeforeAnythingRuns() throws {
