@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport"]),
     ]
 )

@@ -3,49 +3,17 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Synchronization
 import Testing
+import TestSupport
 
-/// Runs the built `conform` binary, found next to the test bundle.
+/// Runs the built `conform` binary, found next to the test bundle, without
+/// the caller's `AUDIOHAL_BACKEND`.
 struct ConformBinary {
-    static var path: String? {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("conform").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "the conform binary is built next to the tests"))
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "AUDIOHAL_BACKEND")
-        env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
-        let errData = Mutex(Data())
-        let reader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errData.withLock({ $0.isEmpty }) && reader.isExecuting { usleep(1000) }
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessRun {
+        let path = try #require(builtExecutable(named: "conform"), "the conform binary is built next to the tests")
+        var changes: [String: String?] = ["AUDIOHAL_BACKEND": nil]
+        for (name, value) in environment { changes[name] = value }
+        return try runProcess(path, arguments, environment: changes)
     }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
