@@ -79,6 +79,14 @@ extension StreamingTests {
             #expect(result.message.contains("(no xrun was reported: the device hid it)"), "\(result.message)")
         }
 
+        @Test(arguments: ["blocking.io", "overlap.chunks"])
+        func framesDroppedWithoutAnXrunAreCalledHidden(_ check: String) throws {
+            let report = try loopbackSuite(faults: [.drop(at: 48_000, frames: 16)]).run(checks: [check])
+            let result = try #require(report.result(check))
+            #expect(result.result == .fail)
+            #expect(result.message.contains("(no xrun was reported: the device hid it)"), "\(result.message)")
+        }
+
         @Test func aReportedStallIsNotCalledHidden() throws {
             let report = try loopbackSuite(faults: [.stall(at: 48_000, frames: 4096)]).run(checks: ["loopback.integrity"])
             let result = try #require(report.result("loopback.integrity"))

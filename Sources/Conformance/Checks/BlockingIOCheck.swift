@@ -45,7 +45,7 @@ public struct BlockingIOCheck: Check {
         measured.set("max_write_available", result.maxWriteAvailable)
         measured.set("max_read_available", result.maxReadAvailable)
         measured.set("lead_in_frames", result.leadInFrames)
-        var findings = report.findings()
+        var findings = report.findings(xruns: xruns)
         if !findings.isEmpty, xruns.total > 0 { findings.append(xruns.finding("during the run: ")) }
         findings += result.violations.map { Finding(.accounting, $0) }
         return .judged(

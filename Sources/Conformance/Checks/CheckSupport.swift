@@ -137,6 +137,14 @@ extension Recording {
 extension IntegrityReport {
     /// The report's problems as findings, each sentence after `context`.
     func findings(_ context: String = "") -> [Finding] { problems.map { $0.finding.prefixed(context) } }
+
+    /// The findings, the first saying so when the stream counted no xrun:
+    /// a loop that changed the signal without reporting it hid the fault.
+    func findings(_ context: String = "", xruns: XrunReport) -> [Finding] {
+        let findings = findings(context)
+        guard let first = findings.first, xruns.total == 0 else { return findings }
+        return [first.appending(" (no xrun was reported: the device hid it)")] + findings.dropFirst()
+    }
 }
 
 /// Formats frames with their duration at `rate`.

@@ -74,7 +74,7 @@ public struct OverlapChunksCheck: Check {
             }
         }
         let report = context.compare(played: signal, captured: recording, channels: inputChannels, window: tail)
-        findings += report.findings("the recording does not carry the signal intact: ")
+        findings += report.findings("the recording does not carry the signal intact: ", xruns: xruns)
         var measured = Measurements()
         measured.set("chunks", chunks.count)
         measured.set("chunk_frames", Self.size)
