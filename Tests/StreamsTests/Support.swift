@@ -10,7 +10,7 @@ func loopback(latency: Int = 21, channels: Int = 2, clock: LoopbackClock = .virt
 }
 
 /// A stream on `backend`'s device with `input` and `output` channels and a 64-frame period.
-func stream(
+func openStream(
     _ backend: LoopbackBackend, input: Int = 2, output: Int = 2, period: Int = 64, options: BufferedStream.Options = .init()
 ) throws -> BufferedStream {
     let configuration = StreamConfiguration(
