@@ -169,6 +169,8 @@ public final class BufferedStream: @unchecked Sendable {
     public var recordedFrames: Int { core.recordedFrames.load(ordering: .acquiring) }
     /// Whether a run was started and has not been waited for, stopped or aborted.
     public var isActive: Bool { running }
+    /// What ended the last chunk run early, once its iteration has ended (`nil` when it ran to its end).
+    public private(set) var chunkError: StreamsError?
 
     // MARK: - Channel maps
 
@@ -284,6 +286,7 @@ public final class BufferedStream: @unchecked Sendable {
             recordingPump = recording.sink.map { RecordingPump(sink: $0, ring: ring, channels: channels) }
         }
         core.arm(plan)
+        chunkError = nil
         core.stopWorkers.store(false, ordering: .relaxed)
         core.failure.withLock { $0 = nil }
         if let playbackPump, prebuffer {
@@ -343,6 +346,19 @@ public final class BufferedStream: @unchecked Sendable {
     public func close() {
         if running { try? abort() }
         audioStream.close()
+    }
+
+    /// Whether the device still runs periods.
+    var deviceRunning: Bool {
+        if case .running = audioStream.state { return true }
+        return false
+    }
+
+    /// Ends a chunk run once its last chunk is out, keeping what went wrong for the iterators.
+    func endChunkRun() {
+        guard running else { return }
+        if deviceRunning { try? audioStream.stop() }
+        do { try finishRun() } catch { chunkError = error }
     }
 
     /// Ends the workers after the device stopped, and reports what went wrong.

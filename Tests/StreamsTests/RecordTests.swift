@@ -121,3 +121,18 @@ import Testing
         #expect(finished == 1)
     }
 }
+
+/// The writer and reader threads at work: a second of audio through rings of a sixth of it, on the real-time clock.
+@Suite struct StreamingThroughSmallRingsTests {
+    @Test func alignedPlayrecThroughSmallRingsIsThePlaybackExactly() throws {
+        let backend = loopback(latency: 48, clock: .realTime)
+        let stream = try openStream(backend, period: 256, options: .init(bufferFrames: 8192))
+        let samples = ramp(frames: 48_000, channels: 2)
+        let recording = try stream.playrec(samples, alignment: .reported, blocking: true)
+        #expect(stream.ringXruns.total == 0, "\(stream.ringXruns)")
+        if stream.deviceXruns.total == 0 {
+            #expect(recording.samples == samples)
+        }
+        #expect(recording.frames == 48_000)
+    }
+}
