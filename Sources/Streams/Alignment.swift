@@ -23,9 +23,10 @@ public enum PlayrecAlignment: Sendable, Hashable {
         switch self {
         case .none:
             return AppliedAlignment(basis: .none, frames: 0)
-        case .frames(let frames), .measured(let frames):
-            guard frames >= 0 else { throw .invalidArgument("an alignment of \(frames) frames; give 0 or more") }
-            return AppliedAlignment(basis: self == .frames(frames) ? .explicit : .measured, frames: frames)
+        case .frames(let frames):
+            return try Self.given(frames, basis: .explicit)
+        case .measured(let frames):
+            return try Self.given(frames, basis: .measured)
         case .reported:
             guard let input = granted.input, let output = granted.output else {
                 throw .invalidArgument("a reported alignment needs a duplex stream; this one has only \(granted.input == nil ? "output" : "input")")
@@ -39,6 +40,14 @@ public enum PlayrecAlignment: Sendable, Hashable {
             throw .invalidArgument(
                 "backend '\(granted.backend)' reports neither latency nor buffer sizes for this stream; give the alignment in frames or a measured value")
         }
+    }
+}
+
+extension PlayrecAlignment {
+    /// A figure given by the program, checked.
+    static func given(_ frames: Int, basis: AppliedAlignment.Basis) throws(StreamsError) -> AppliedAlignment {
+        guard frames >= 0 else { throw .invalidArgument("an alignment of \(frames) frames; give 0 or more") }
+        return AppliedAlignment(basis: basis, frames: frames)
     }
 }
 

@@ -103,3 +103,29 @@ import Testing
         #expect(Array(try played(backend).prefix(500)) == (1...500).map { Float($0) / 1024 })
     }
 }
+
+/// Prebuffering: with it the device starts on a full ring, without it on an empty one.
+@Suite struct PrebufferTests {
+    @Test("a source slow to start runs dry at frame 0 only without prebuffering", arguments: [true, false])
+    func slowFirstRead(prebuffer: Bool) throws {
+        let backend = loopback()
+        let stream = try openStream(backend, input: 0, options: .init(bufferFrames: 1024))
+        nonisolated(unsafe) var calls = 0
+        let source = ClosureSource(channels: 2) { buffer in
+            calls += 1
+            if calls == 1 || calls == 3 { HostClock.sleep(seconds: 0.05) }
+            guard calls <= 3 else { return 0 }
+            let frames = min(buffer.count / 2, 512)
+            for index in 0..<(frames * 2) { buffer[index] = 0.5 }
+            return frames
+        }
+        try stream.setSource(source)
+        try stream.start(prebuffer: prebuffer)
+        try stream.wait()
+        if prebuffer {
+            #expect(stream.ringXruns.events.first?.framePosition == 1024, "the ring filled before the start plays first: \(stream.ringXruns)")
+        } else {
+            #expect(stream.ringXruns.events.first?.framePosition == 0, "\(stream.ringXruns)")
+        }
+    }
+}
