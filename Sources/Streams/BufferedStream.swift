@@ -55,6 +55,8 @@ public final class BufferedStream: @unchecked Sendable {
     private var writer: WorkerThread?
     private var reader: WorkerThread?
     private(set) var running = false
+    /// Held while a run ends; holds the error the last run ended with.
+    private let ending = Mutex<StreamsError?>(nil)
 
     /// Opens a stream on `backend`. Both directions are made interleaved; the
     /// xrun policy follows ``Options/fatalXruns``.
@@ -287,6 +289,7 @@ public final class BufferedStream: @unchecked Sendable {
         }
         core.arm(plan)
         chunkError = nil
+        ending.withLock { $0 = nil }
         core.stopWorkers.store(false, ordering: .relaxed)
         core.failure.withLock { $0 = nil }
         if let playbackPump, prebuffer {
@@ -299,11 +302,16 @@ public final class BufferedStream: @unchecked Sendable {
         }
         running = true
         let core = core
-        if let playbackPump, !playbackPump.ended {
-            writer = try WorkerThread.spawn { playbackPump.run(core: core) }
-        }
-        if let recordingPump {
-            reader = try WorkerThread.spawn { recordingPump.run(core: core) }
+        do {
+            if let playbackPump, !playbackPump.ended {
+                writer = try WorkerThread.spawn { playbackPump.run(core: core) }
+            }
+            if let recordingPump {
+                reader = try WorkerThread.spawn { recordingPump.run(core: core) }
+            }
+        } catch {
+            try? abort()
+            throw error
         }
     }
 
@@ -362,22 +370,34 @@ public final class BufferedStream: @unchecked Sendable {
     }
 
     /// Ends the workers after the device stopped, and reports what went wrong.
+    /// Safe to call from two threads at once (a `wait` and a `stop` from a
+    /// signal handler's thread): the first ends the run, both report its error.
     private func finishRun() throws(StreamsError) {
-        core.stopWorkers.store(true, ordering: .releasing)
-        core.wake.signalAll()
-        writer?.join()
-        reader?.join()
-        writer = nil
-        reader = nil
-        core.disarm()
-        running = false
-        playback = nil
-        recording = nil
-        if let error = audioStream.error { throw .hal(error) }
-        if options.fatalXruns, let first = core.ringXruns.snapshot().events.first {
-            throw .ringXrun(kind: first.kind, framePosition: first.framePosition, frames: first.lengthFrames)
+        let error: StreamsError? = ending.withLock { lastError in
+            guard running else { return lastError }
+            core.stopWorkers.store(true, ordering: .releasing)
+            core.wake.signalAll()
+            writer?.join()
+            reader?.join()
+            writer = nil
+            reader = nil
+            core.disarm()
+            playback = nil
+            recording = nil
+            lastError = runError()
+            running = false
+            return lastError
         }
-        if let error = core.failure.withLock({ $0 }) { throw Self.wrap(error) }
+        if let error { throw error }
+    }
+
+    /// What went wrong in the run that just ended, if anything.
+    private func runError() -> StreamsError? {
+        if let error = audioStream.error { return .hal(error) }
+        if options.fatalXruns, let first = core.ringXruns.snapshot().events.first {
+            return .ringXrun(kind: first.kind, framePosition: first.framePosition, frames: first.lengthFrames)
+        }
+        return core.failure.withLock { $0 }.map(Self.wrap)
     }
 
     static func wrap(_ error: any Error) -> StreamsError {

@@ -3,6 +3,7 @@ import Buffers
 import LoopbackBackend
 import Streams
 import Testing
+import TestSupport
 
 /// `record` and `playrec`: offset, alignment, files, on the loopback device.
 @Suite struct RecordTests {
@@ -25,6 +26,25 @@ import Testing
         try stream.stop()
         #expect(recording.frames == stream.recordedFrames)
         #expect(recording.frames > 1000)
+    }
+
+    /// A stop from another thread (a signal handler's, say) ends a run the main thread waits for; the sink is finished once.
+    @Test func stopFromAnotherThreadEndsAWait() throws {
+        let backend = loopback(clock: .realTime)
+        let stream = try openStream(backend, output: 0, period: 256)
+        nonisolated(unsafe) var finished = 0
+        nonisolated(unsafe) var frames = 0
+        try stream.setSink(ClosureSink(write: { frames += $0.count / 2 }, finish: { finished += 1 }))
+        try stream.start()
+        let stopper = TestThread {
+            HostClock.sleep(seconds: 0.1)
+            try? stream.stop()
+        }
+        #expect(try stream.wait(timeout: .seconds(10)))
+        stopper.join()
+        #expect(!stream.isActive)
+        #expect(finished == 1)
+        #expect(frames == stream.recordedFrames && frames > 2000)
     }
 
     /// The loop's latency is known and reported, so the aligned recording is the playback, sample for sample.
