@@ -7,7 +7,9 @@ import Buffers
 /// so a source that computes or decodes its frames writes them where the
 /// audio thread will read them, with no copy in between. Conform your own
 /// type (a sound file read through libsndfile, a network socket, a
-/// generator) or give a closure to ``ClosureSource``.
+/// generator) or give a closure to ``ClosureSource``. A read may block (the
+/// ring is full of earlier frames meanwhile) but must return: the end of a run
+/// waits for the writer thread.
 public protocol PlaybackSource {
     /// Samples per frame.
     var channels: Int { get }

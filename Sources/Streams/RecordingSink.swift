@@ -73,8 +73,11 @@ public final class WaveFileSink: RecordingSink, @unchecked Sendable {
         }
     }
 
+    /// Closes the part file; an empty one (a run that never started) is removed.
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        if frames == 0 { unlink(path + ".part") }
     }
 
     /// Appends the frames to the part file. The corresponding C function is `write`.

@@ -1,5 +1,6 @@
 import AudioHAL
 import Buffers
+import Foundation
 import LoopbackBackend
 import Streams
 import Testing
@@ -154,5 +155,30 @@ import TestSupport
             #expect(recording.samples == samples)
         }
         #expect(recording.frames == 48_000)
+    }
+}
+
+/// A WAV recording whose run never started leaves no part file behind.
+@Suite struct WaveFileSinkTests {
+    @Test func anUnusedSinkRemovesItsPartFile() throws {
+        let directory = try ScratchDirectory()
+        let path = directory.file("never.wav")
+        do {
+            let sink = try WaveFileSink(path: path, channels: 2, sampleRate: 48_000)
+            #expect(FileManager.default.fileExists(atPath: path + ".part"))
+            _ = sink
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + ".part"))
+        #expect(throws: StreamsError.self) { try WaveFileSink(path: directory.file("no/such/dir.wav"), channels: 2, sampleRate: 48_000) }
+    }
+
+    @Test func anEmptyRecordingIsAValidEmptyFile() throws {
+        let directory = try ScratchDirectory()
+        let path = directory.file("empty.wav")
+        let sink = try WaveFileSink(path: path, channels: 1, sampleRate: 8000, sampleType: .s16)
+        try sink.finish()
+        let map = try WaveMap(path: path)
+        #expect(map.frames == 0 && map.channels == 1 && map.sampleRate == 8000 && map.sampleType == .s16)
+        #expect(!FileManager.default.fileExists(atPath: path + ".part"))
     }
 }
