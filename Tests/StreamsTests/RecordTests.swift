@@ -82,6 +82,12 @@ import TestSupport
         #expect(recording.samples == samples)
     }
 
+    @Test func aStoredMeasurementWinsOverTheReportedLatency() throws {
+        let stream = try openStream(loopback(latency: 21))
+        #expect(try PlayrecAlignment.measuredOrReported(90).resolve(for: stream.granted) == AppliedAlignment(basis: .measured, frames: 90))
+        #expect(try PlayrecAlignment.measuredOrReported(nil).resolve(for: stream.granted) == AppliedAlignment(basis: .reportedLatency, frames: 85))
+    }
+
     @Test func reportedAlignmentFallsBackToBuffersAndRefusesWithoutEither() throws {
         func granted(latency: Int, buffer: Int) -> GrantedConfiguration {
             let side = GrantedDirection(device: "d", channels: 2, format: .float32, interleaved: true, bufferFrames: buffer, latencyFrames: latency)
