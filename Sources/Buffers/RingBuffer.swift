@@ -44,8 +44,8 @@ public final class RingBuffer: @unchecked Sendable {
     /// `capacityFrames`, or twice that in a mirrored ring.
     @usableFromInline let _regionLimit: Int
 
-    /// One allocation of four cache lines holding the shared positions and
-    /// each side's private state.
+    /// One allocation holding the shared positions and each side's private
+    /// state, each part 128 bytes from the next.
     @usableFromInline let _control: UnsafeMutableRawPointer
 
     /// Total frames ever committed by the producer. Written by the producer
@@ -64,8 +64,13 @@ public final class RingBuffer: @unchecked Sendable {
     /// Cache line 3.
     @usableFromInline let _consumer: UnsafeMutablePointer<_RingSideState>
 
-    /// The cache line size the control block is laid out for.
+    /// The cache line size the storage is aligned to.
     @usableFromInline static var _cacheLine: Int { 64 }
+
+    /// The distance between the control block's four parts: two cache
+    /// lines, because x86 cores fetch lines in 128-byte aligned pairs, so a
+    /// part that shared a pair with another would be dragged along with it.
+    @usableFromInline static var _controlSpacing: Int { 128 }
 
     /// Creates an empty ring of `capacityFrames` frames of `bytesPerFrame`
     /// bytes each.
@@ -104,7 +109,7 @@ public final class RingBuffer: @unchecked Sendable {
         self._mirroredBytes = mirroredBytes
         self._regionLimit = mirroredBytes == 0 ? capacityFrames : 2 * capacityFrames
 
-        let line = Self._cacheLine
+        let line = Self._controlSpacing
         let control = UnsafeMutableRawPointer.allocate(byteCount: 4 * line, alignment: line)
         self._control = control
         self._writeIndex = control.bindMemory(to: Atomic<Int>.self, capacity: 1)
@@ -163,6 +168,14 @@ struct _RingSideState {
 // MARK: - Shared internals
 
 extension RingBuffer {
+    /// Cancels a side's grant, without writing its line when there is none.
+    ///
+    /// - Complexity: O(1).
+    @inlinable @_noAllocation @_noLocks
+    func _cancelGrant(_ side: UnsafeMutablePointer<_RingSideState>) {
+        if side.pointee.granted != 0 { side.pointee.granted = 0 }
+    }
+
     /// Whole frames in `byteCount` bytes, and whether bytes are left over.
     ///
     /// - Complexity: O(1); a shift, not a division, for power-of-two frames.
