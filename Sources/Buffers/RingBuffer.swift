@@ -15,10 +15,11 @@ import Synchronization
 /// mask, so a full ring holds exactly `capacityFrames` frames.
 ///
 /// Each side publishes its own position with a releasing store and reads the
-/// other side's position with an acquiring load. The two positions live on
-/// separate cache lines, and each side keeps, on a line of its own, a cached
-/// copy of the other's position that it refreshes only when the cached view
-/// shows too little room (producer) or too little data (consumer).
+/// other side's position with an acquiring load. The two positions, and
+/// each side's private state, are 128 bytes apart (a pair of cache lines,
+/// which x86 cores fetch together). Each side keeps a cached copy of the
+/// other's position that it refreshes only when the cached view shows too
+/// little room (producer) or too little data (consumer).
 public final class RingBuffer: @unchecked Sendable {
     /// The number of frames the ring can hold; a power of two.
     public let capacityFrames: Int
@@ -49,19 +50,19 @@ public final class RingBuffer: @unchecked Sendable {
     @usableFromInline let _control: UnsafeMutableRawPointer
 
     /// Total frames ever committed by the producer. Written by the producer
-    /// only (releasing); read by the consumer (acquiring). Cache line 0.
+    /// only (releasing); read by the consumer (acquiring). Bytes 0–127 of the control block.
     @usableFromInline let _writeIndex: UnsafeMutablePointer<Atomic<Int>>
 
     /// Producer-private state: its cached copy of `_readIndex` and its grant.
-    /// Cache line 1.
+    /// Bytes 128–255.
     @usableFromInline let _producer: UnsafeMutablePointer<_RingSideState>
 
     /// Total frames ever consumed. Written by the consumer only (releasing);
-    /// read by the producer (acquiring). Cache line 2.
+    /// read by the producer (acquiring). Bytes 256–383.
     @usableFromInline let _readIndex: UnsafeMutablePointer<Atomic<Int>>
 
     /// Consumer-private state: its cached copy of `_writeIndex` and its grant.
-    /// Cache line 3.
+    /// Bytes 384–511.
     @usableFromInline let _consumer: UnsafeMutablePointer<_RingSideState>
 
     /// The cache line size the storage is aligned to.
@@ -151,7 +152,7 @@ public final class RingBuffer: @unchecked Sendable {
     }
 }
 
-/// One side's private state, alone on its cache line.
+/// One side's private state, alone in its 128 bytes of the control block.
 @usableFromInline
 struct _RingSideState {
     /// The last value this side loaded of the other side's position. Never
