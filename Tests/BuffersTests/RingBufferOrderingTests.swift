@@ -32,15 +32,9 @@ struct RingBufferOrderingTests {
             var random = SplitMix64(seed: 3)
             var position = 0
             while position < Self.totalFrames {
-                let regions = ring.writeRegions(maxFrames: 1 + Int(random.next() % 100))
-                var value = UInt64(position)
-                for region in [regions.first, regions.second] where region.count > 0 {
-                    let frames = region.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                    for index in 0..<(region.count / 8) {
-                        frames[index] = value
-                        value += 1
-                    }
-                }
+                let regions = ring.writeRegions(maxFrames: min(1 + Int(random.next() % 100), Self.totalFrames - position))
+                store(regions.first, from: position)
+                store(regions.second, from: position + regions.firstFrames)
                 ring.commitWrite(regions.totalFrames)
                 position += regions.totalFrames
                 if regions.totalFrames == 0 { sched_yield() }
@@ -51,17 +45,9 @@ struct RingBufferOrderingTests {
             var random = SplitMix64(seed: 4)
             var position = 0
             while position < Self.totalFrames {
-                let regions = ring.readRegions(maxFrames: 1 + Int(random.next() % 100))
-                var expected = UInt64(position)
-                for region in [regions.first, regions.second] where region.count > 0 {
-                    let frames = UnsafeRawPointer(region.baseAddress!).assumingMemoryBound(to: UInt64.self)
-                    for index in 0..<(region.count / 8) {
-                        if frames[index] != expected, state.firstMismatch.load(ordering: .relaxed) < 0 {
-                            state.firstMismatch.store(Int(expected), ordering: .relaxed)
-                        }
-                        expected += 1
-                    }
-                }
+                let regions = ring.readRegions(maxFrames: min(1 + Int(random.next() % 100), Self.totalFrames - position))
+                check(regions.first, from: position, state)
+                check(regions.second, from: position + regions.firstFrames, state)
                 ring.commitRead(regions.totalFrames)
                 position += regions.totalFrames
                 if regions.totalFrames == 0 { sched_yield() }
@@ -74,6 +60,25 @@ struct RingBufferOrderingTests {
         done.wait()
         #expect(state.firstMismatch.load(ordering: .relaxed) == -1, "first frame whose content was wrong")
         #expect(ring.readAvailable == 0)
+    }
+}
+
+/// Stores frame numbers `first`, `first + 1`, … into `region`, one frame at a time.
+private func store(_ region: UnsafeMutableRawBufferPointer, from first: Int) {
+    guard let base = region.baseAddress else { return }
+    let frames = base.assumingMemoryBound(to: UInt64.self)
+    for index in 0..<(region.count / 8) { frames[index] = UInt64(first + index) }
+}
+
+/// Loads `region` one frame at a time and notes the first frame that is not
+/// its number (`first`, `first + 1`, …) in `state`.
+private func check(_ region: UnsafeMutableRawBufferPointer, from first: Int, _ state: OrderingState) {
+    guard let base = region.baseAddress else { return }
+    let frames = UnsafeRawPointer(base).assumingMemoryBound(to: UInt64.self)
+    for index in 0..<(region.count / 8) where frames[index] != UInt64(first + index) {
+        if state.firstMismatch.load(ordering: .relaxed) < 0 {
+            state.firstMismatch.store(first + index, ordering: .relaxed)
+        }
     }
 }
 
