@@ -33,7 +33,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     private let control = Mutex<ControlState>(ControlState())
 
     struct ControlState {
-        var thread: pthread_t?
+        var thread: AudioThread?
         var closed = false
     }
 
@@ -57,7 +57,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         } else {
             linked = false
         }
-        let realTime: RealTimeStatus = configuration.realTimePriority ? RealTime.probe(priority: options.realTimePriority) : .notRequested
+        let realTime: RealTimeStatus = configuration.realTimePriority ? .requested : .notRequested
         func grantedSide(_ side: NegotiatedSide?) -> GrantedDirection? {
             guard let side else { return nil }
             // Input: a callback's first frame was captured one period before it runs.
@@ -102,13 +102,15 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
                 dropAll()
                 throw ALSAError("starting \(mainChannel.device)", code: Int32(rc)).halError(device: mainChannel.device)
             }
-            let context = Unmanaged.passRetained(ThreadContext(driver: self, engine: engine)).toOpaque()
-            var thread = pthread_t()
-            let created = pthread_create(&thread, nil, alsaAudioThreadEntry, context)
-            guard created == 0 else {
-                Unmanaged<ThreadContext>.fromOpaque(context).release()
+            let priority = wantsRealTime ? options.realTimePriority : nil
+            let thread: AudioThread
+            do throws(HALError) {
+                thread = try AudioThread.start(backend: ALSABackend.backendName, realTimePriority: priority, engine: engine) {
+                    self.audioThreadMain(engine: engine)
+                }
+            } catch {
                 dropAll()
-                throw .backend(name: ALSABackend.backendName, operation: "pthread_create", code: created, message: String(cString: strerror(created)))
+                throw error
             }
             state.thread = thread
         }
@@ -151,7 +153,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
     private func joinThread(_ state: inout ControlState) {
         if let thread = state.thread {
-            pthread_join(thread, nil)
+            thread.join()
             state.thread = nil
         }
     }
@@ -255,22 +257,4 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         if snd_pcm_state(channel.handle) == SND_PCM_STATE_RUNNING { return 0 }
         return Int(snd_pcm_start(channel.handle))
     }
-}
-
-/// What the audio thread needs, passed through `pthread_create`.
-private final class ThreadContext {
-    let driver: ALSADriver
-    let engine: StreamEngine
-    init(driver: ALSADriver, engine: StreamEngine) {
-        self.driver = driver
-        self.engine = engine
-    }
-}
-
-/// The audio thread's entry point.
-private func alsaAudioThreadEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let raw else { return nil }
-    let context = Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue()
-    context.driver.audioThreadMain(engine: context.engine)
-    return nil
 }

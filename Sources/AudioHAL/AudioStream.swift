@@ -12,7 +12,16 @@ public final class AudioStream: @unchecked Sendable {
     /// What was asked for.
     public let requested: StreamConfiguration
     /// What was granted.
-    public var granted: GrantedConfiguration { engine.granted }
+    ///
+    /// Its ``GrantedConfiguration/realTime`` is the audio thread's own
+    /// scheduling, read on that thread, from the moment the thread has
+    /// reported it (``start()`` waits for that on the ALSA and loopback
+    /// backends); before, a request reads ``RealTimeStatus/requested``.
+    public var granted: GrantedConfiguration {
+        var granted = engine.granted
+        if granted.realTime != .notRequested, let own = engine.audioThreadRealTime { granted.realTime = own }
+        return granted
+    }
     /// How audio moves: callback or blocking.
     public let mode: StreamMode
 

@@ -98,6 +98,8 @@ extension StreamEngine {
         draining.store(false, ordering: .relaxed)
         fatalPending.store(false, ordering: .relaxed)
         endError.withLock { $0 = nil }
+        threadReport.withLock { $0 = nil }
+        threadPolicy.store(-1, ordering: .relaxed)
         xruns.reset()
         inputRing?.reset()
         outputRing?.reset()

@@ -63,6 +63,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// The audio thread's scheduling policy (-1 until reported) and priority.
     let threadPolicy = Atomic<Int>(-1)
     let threadPriority = Atomic<Int>(0)
+    /// The audio thread's scheduling as ``AudioThread`` reported it at its start.
+    let threadReport = Mutex<RealTimeStatus?>(nil)
 
     enum EndCode {
         static let running = 0

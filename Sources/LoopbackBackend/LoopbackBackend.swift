@@ -70,8 +70,8 @@ public final class LoopbackBackend: AudioBackend {
     /// hint, that duration in whole periods instead: see
     /// ``periodsPerBuffer(latency:period:sampleRate:default:)``), input latency of one period and
     /// output latency of the device's `latencyFrames`, so the reported round
-    /// trip is exactly the loop's delay. Real-time priority is only tried on
-    /// the real-time clock, and reported as granted or denied.
+    /// trip is exactly the loop's delay. Real-time priority is only asked for
+    /// on the real-time clock; the stream reports what its thread got once it starts.
     ///
     /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)``,
     ///   ``/AudioHAL/HALError/invalidConfiguration(_:)`` for a duplex stream across two devices,
@@ -108,8 +108,8 @@ public final class LoopbackBackend: AudioBackend {
         var fifoPriority: Int32?
         var notes = ["\(clock.name) clock"]
         if case .realTime = clock, configuration.realTimePriority {
-            realTime = RealTimeScheduling.probe()
-            if case .granted(let priority) = realTime { fifoPriority = Int32(priority) }
+            realTime = .requested
+            fifoPriority = AudioThread.defaultPriority
         } else if case .virtual = clock, configuration.realTimePriority {
             notes.append("real-time priority does not apply to a virtual clock")
         }

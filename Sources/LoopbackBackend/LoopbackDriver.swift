@@ -15,12 +15,12 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     let shape: PipelineShape
     let device: LoopbackDevice
     let clock: LoopbackClock
-    /// SCHED_FIFO priority for the real-time clock thread, when granted.
+    /// SCHED_FIFO priority asked for the real-time clock thread, when real time was requested.
     let fifoPriority: Int32?
 
     private struct Slot {
         var session: LoopbackSession?
-        var thread: DriverThread?
+        var thread: AudioThread?
         var closed = false
     }
 
@@ -58,9 +58,13 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
             slot.session = session
             switch clock {
             case .realTime:
-                slot.thread = try DriverThread.spawn(fifoPriority: fifoPriority) { session.runRealTime() }
+                slot.thread = try AudioThread.start(
+                    backend: LoopbackBackend.backendName, realTimePriority: fifoPriority, engine: engine
+                ) { session.runRealTime() }
             case .virtual(.freeRunning) where !engine.usesBlockingIO:
-                slot.thread = try DriverThread.spawn(fifoPriority: nil) { session.runFreely() }
+                slot.thread = try AudioThread.start(
+                    backend: LoopbackBackend.backendName, realTimePriority: nil, engine: nil
+                ) { session.runFreely() }
             case .virtual:
                 slot.thread = nil
             }
@@ -68,7 +72,7 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     }
 
     func stop(drain: Bool) {
-        let taken: (DriverThread, LoopbackSession)? = slot.withLock { slot in
+        let taken: (AudioThread, LoopbackSession)? = slot.withLock { slot in
             guard let session = slot.session else { return nil }
             slot.session = nil
             if let thread = slot.thread {

@@ -131,7 +131,8 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         var realTime = RealTimeStatus.notRequested
         if configuration.realTimePriority, (input ?? output)!.1.isALSA {
             PaAlsa_EnableRealtimeScheduling(handle, 1)
-            realTime = .denied(reason: "asked of PortAudio's ALSA host API (PaAlsa_EnableRealtimeScheduling); what its callback thread got is AudioStream.audioThreadRealTime once it runs")
+            // Asked of PortAudio's ALSA host API; the stream reports what the callback thread got once it runs.
+            realTime = .requested
         }
         let info = Pa_GetStreamInfo(handle)?.pointee
         let rate = info?.sampleRate ?? configuration.sampleRate
