@@ -50,7 +50,7 @@ let package = Package(
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "ALSABackend", dependencies: ["AudioHAL", "CALSA"]),
         .target(name: "CallCounting", path: "Tests/CallCounting", linkerSettings: [.linkedLibrary("dl")]),
-        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting"]),
+        .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting", "TestSupport"]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers", "AllocationCounting"]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
         .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),

@@ -14,6 +14,7 @@ import Glibc
 /// xrun; the loop itself is in `ALSADriver+AudioLoop.swift`.
 final class ALSADriver: StreamDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
+    let engine: StreamEngine
     let capture: DeviceChannel?
     let playback: DeviceChannel?
     /// Whether capture and playback are linked with `snd_pcm_link`.
@@ -37,7 +38,8 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         var closed = false
     }
 
-    init(capture: NegotiatedSide?, playback: NegotiatedSide?, configuration: StreamConfiguration, options: ALSAOptions) throws(HALError) {
+    init(capture: NegotiatedSide?, playback: NegotiatedSide?, opening: StreamOpening, options: ALSAOptions) throws(HALError) {
+        let configuration = opening.configuration
         let rate = configuration.sampleRate
         let captureChannel = try capture.map { (side) throws(HALError) in try DeviceChannel(side, sampleRate: rate) }
         let playbackChannel = try playback.map { (side) throws(HALError) in try DeviceChannel(side, sampleRate: rate) }
@@ -72,6 +74,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         granted = GrantedConfiguration(
             backend: ALSABackend.backendName, sampleRate: configuration.sampleRate, framesPerPeriod: periodFrames,
             input: grantedSide(capture), output: grantedSide(playback), realTime: realTime, notes: notes)
+        engine = opening.makeEngine(for: granted)
 
         wakeDescriptor = CALSA_makeWakeDescriptor()
         let capacity = 1 + (captureChannel?.pollCount ?? 0) + (playbackChannel?.pollCount ?? 0)
@@ -90,7 +93,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
     // MARK: - Control (any thread)
 
-    func start(engine: StreamEngine) throws(HALError) {
+    func start() throws(HALError) {
         try control.withLock { (state: inout ControlState) throws(HALError) in
             guard !state.closed else { throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"]) }
             joinThread(&state)
@@ -106,7 +109,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             let thread: AudioThread
             do throws(HALError) {
                 thread = try AudioThread.start(backend: ALSABackend.backendName, realTimePriority: priority, engine: engine) {
-                    self.audioThreadMain(engine: engine)
+                    self.audioThreadMain(engine: self.engine)
                 }
             } catch {
                 dropAll()

@@ -18,12 +18,12 @@ public final class AudioStream: @unchecked Sendable {
     /// reported it (``start()`` waits for that on the ALSA and loopback
     /// backends); before, a request reads ``RealTimeStatus/requested``.
     public var granted: GrantedConfiguration {
-        var granted = engine.granted
+        var granted = driver.granted
         if granted.realTime != .notRequested, let own = engine.audioThreadRealTime { granted.realTime = own }
         return granted
     }
     /// How audio moves: callback or blocking.
-    public let mode: StreamMode
+    public var mode: StreamMode { engine.mode }
 
     let driver: any StreamDriver
     /// The same driver when the caller may advance its clock, else `nil`.
@@ -31,14 +31,12 @@ public final class AudioStream: @unchecked Sendable {
     let engine: StreamEngine
     let lifecycle = Mutex<StreamState>(.open)
 
-    init(requested: StreamConfiguration, driver: any StreamDriver, mode: StreamMode) {
+    /// A stream over a driver that ``AudioBackend/openDriver(_:)`` returned, and its engine.
+    init(requested: StreamConfiguration, driver: any StreamDriver) {
         self.requested = requested
         self.driver = driver
         self.virtualClock = driver as? any VirtualClockDriver
-        self.mode = mode
-        engine = StreamEngine(
-            granted: driver.granted, policy: requested.xrunPolicy, mode: mode, maxFramesPerCall: driver.maxFramesPerCall,
-            hostBuffersVary: driver.hostBuffersVary)
+        engine = driver.engine
     }
 
     deinit {
@@ -108,7 +106,7 @@ public final class AudioStream: @unchecked Sendable {
             case .open, .stopped:
                 engine.resetForStart()
                 engine.wakeUp.reset()
-                try driver.start(engine: engine)
+                try driver.start()
                 state = .running
             default:
                 throw invalid("start", state, allowed: ["open", "stopped"])

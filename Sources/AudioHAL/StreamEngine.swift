@@ -16,8 +16,11 @@ import Synchronization
 /// program's callback and the wake-up of waiting threads, which the shell
 /// makes between them.
 public final class StreamEngine: @unchecked Sendable {
-    /// What the stream was granted.
-    public let granted: GrantedConfiguration
+    /// The configuration the engine was made for (see
+    /// ``StreamOpening/makeEngine(for:maxFramesPerCall:hostBuffersVary:)``):
+    /// its rate, period and directions size the engine's buffers. What the
+    /// stream reports as granted is the driver's ``StreamDriver/granted``.
+    public let layout: GrantedConfiguration
     /// The stream's xrun counters and log.
     public let xruns: XrunRecorder
     /// The same recorder, referenced from the audio path without reference counting.
@@ -29,6 +32,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// Threads waiting for the audio thread or for the end (blocking I/O, ``AudioStream/waitUntilFinished(timeout:)``).
     let wakeUp = StreamWakeUp()
 
+    /// How the stream moves audio.
+    public let mode: StreamMode
     let callback: StreamCallback?
     let sampleRate: Double
     let xrunsAreFatal: Bool
@@ -73,8 +78,9 @@ public final class StreamEngine: @unchecked Sendable {
         static let failed = 3
     }
 
-    init(granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int, hostBuffersVary: Bool) {
-        self.granted = granted
+    init(layout granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int, hostBuffersVary: Bool) {
+        self.layout = granted
+        self.mode = mode
         self.xrunsAreFatal = policy == .fatal
         self.sampleRate = max(1, granted.sampleRate)
         let recorder = XrunRecorder()

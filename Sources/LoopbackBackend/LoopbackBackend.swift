@@ -80,7 +80,8 @@ public final class LoopbackBackend: AudioBackend {
     ///   ``/AudioHAL/HALError/unsupportedFormat(requested:device:supported:)``,
     ///   ``/AudioHAL/HALError/unsupportedPeriod(requested:device:minimum:maximum:)``, or
     ///   ``/AudioHAL/HALError/backend(name:operation:code:message:)`` when the device is busy.
-    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    public func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        let configuration = opening.configuration
         let device = try streamDevice(for: configuration)
         let spec = device.configuration
         let name = spec.name
@@ -135,7 +136,9 @@ public final class LoopbackBackend: AudioBackend {
             inputFormat: input?.format ?? .float32, outputFormat: output?.format ?? .float32,
             inputInterleaved: input?.interleaved ?? true, outputInterleaved: output?.interleaved ?? true,
             latencyFrames: spec.latencyFrames, periodsPerBuffer: periodsPerBuffer)
-        let driver = LoopbackDriver(granted: granted, shape: shape, device: device, clock: clock, fifoPriority: fifoPriority)
+        let driver = LoopbackDriver(
+            granted: granted, engine: opening.makeEngine(for: granted), shape: shape, device: device, clock: clock,
+            fifoPriority: fifoPriority)
         try device.claim(by: driver)
         return driver
     }

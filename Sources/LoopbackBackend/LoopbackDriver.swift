@@ -12,6 +12,7 @@ import Synchronization
 ///   or ``advanceForBlockingIO()``.
 final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
+    let engine: StreamEngine
     let shape: PipelineShape
     let device: LoopbackDevice
     let clock: LoopbackClock
@@ -27,8 +28,12 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     /// The current session and its thread. Callers stepping the clock hold this lock while they do.
     private let slot = Mutex<Slot>(Slot())
 
-    init(granted: GrantedConfiguration, shape: PipelineShape, device: LoopbackDevice, clock: LoopbackClock, fifoPriority: Int32?) {
+    init(
+        granted: GrantedConfiguration, engine: StreamEngine, shape: PipelineShape, device: LoopbackDevice,
+        clock: LoopbackClock, fifoPriority: Int32?
+    ) {
         self.granted = granted
+        self.engine = engine
         self.shape = shape
         self.device = device
         self.clock = clock
@@ -39,7 +44,7 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
         device.release(self)
     }
 
-    func start(engine: StreamEngine) throws(HALError) {
+    func start() throws(HALError) {
         let setup = device.takeStartSetup()
         if let feed = setup.feed, shape.inputChannels > 0, feed.channels != shape.inputChannels {
             throw .invalidConfiguration(

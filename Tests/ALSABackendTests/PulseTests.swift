@@ -1,6 +1,7 @@
 import AudioHAL
 import Conformance
 import Testing
+import TestSupport
 
 @testable import ALSABackend
 
