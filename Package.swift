@@ -21,11 +21,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "CBuffers"),
         .target(name: "Buffers", dependencies: ["CBuffers"]),
-        .target(name: "AudioHAL", dependencies: ["Buffers"]),
+        .target(name: "AudioHAL", dependencies: ["Buffers", .product(name: "Logging", package: "swift-log")]),
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
         .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers"]),
         .executableTarget(
@@ -66,7 +67,7 @@ let package = Package(
             dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
-        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
+        .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport"]),
     ]

@@ -1,4 +1,5 @@
 import Buffers
+import Logging
 import Synchronization
 
 /// An open stream: a device (or a pair) in one or both directions, moved by a
@@ -30,6 +31,10 @@ public final class AudioStream: @unchecked Sendable {
     let virtualClock: (any VirtualClockDriver)?
     let engine: StreamEngine
     let lifecycle = Mutex<StreamState>(.open)
+    /// ``AudioHALLog/logger`` as it was at the open, with the stream's backend and device.
+    let log: Logger
+    /// The thread that logs xruns while the stream runs (see ``AudioHALLog``).
+    private let logWatcher = Mutex<StreamLogWatcher?>(nil)
 
     /// A stream over a driver that ``AudioBackend/openDriver(_:)`` returned, and its engine.
     init(requested: StreamConfiguration, driver: any StreamDriver) {
@@ -37,6 +42,12 @@ public final class AudioStream: @unchecked Sendable {
         self.driver = driver
         self.virtualClock = driver as? any VirtualClockDriver
         engine = driver.engine
+        var log = AudioHALLog.logger
+        let granted = driver.granted
+        log[metadataKey: "backend"] = "\(granted.backend)"
+        log[metadataKey: "device"] = "\(granted.output?.device ?? granted.input?.device ?? "?")"
+        self.log = log
+        log.info("opened a \(engine.mode.name) stream: \(granted.logSummary)")
     }
 
     deinit {
@@ -78,7 +89,23 @@ public final class AudioStream: @unchecked Sendable {
     private func settle(_ state: inout StreamState) {
         guard case .running = state, let end = engine.ended else { return }
         driver.stop(drain: false)
+        stopLogWatcher()
         state = Self.state(after: end)
+    }
+
+    /// Starts the thread that logs xruns, once the driver runs.
+    private func startLogWatcher() {
+        let watcher = StreamLogWatcher.start(engine: engine, logger: log)
+        logWatcher.withLock { $0 = watcher }
+    }
+
+    /// Logs what is left of the xrun record and ends the logging thread.
+    private func stopLogWatcher() {
+        let watcher = logWatcher.withLock { watcher in
+            defer { watcher = nil }
+            return watcher
+        }
+        watcher?.stop()
     }
 
     private static func state(after end: DriverEnd) -> StreamState {
@@ -106,8 +133,17 @@ public final class AudioStream: @unchecked Sendable {
             case .open, .stopped:
                 engine.resetForStart()
                 engine.wakeUp.reset()
-                try driver.start()
+                do throws(HALError) {
+                    try driver.start()
+                } catch {
+                    log.error("start failed: \(error)")
+                    throw error
+                }
                 state = .running
+                startLogWatcher()
+                let realTime = granted.realTime
+                log.info("started; real time: \(realTime)")
+                if case .denied = realTime { log.notice("the audio thread runs without real-time priority: \(realTime)") }
             default:
                 throw invalid("start", state, allowed: ["open", "stopped"])
             }
@@ -129,7 +165,9 @@ public final class AudioStream: @unchecked Sendable {
                 engine.draining.store(true, ordering: .relaxed)
                 drainBlockingOutput(timeout: timeout)
                 driver.stop(drain: true)
+                stopLogWatcher()
                 state = .stopped(.stopped)
+                log.info("stopped after \(engine.framePosition) frames (output played out)")
                 engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
@@ -149,7 +187,9 @@ public final class AudioStream: @unchecked Sendable {
             switch state {
             case .running:
                 driver.stop(drain: false)
+                stopLogWatcher()
                 state = .stopped(.aborted)
+                log.info("aborted after \(engine.framePosition) frames")
                 engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
@@ -170,8 +210,10 @@ public final class AudioStream: @unchecked Sendable {
             default:
                 break
             }
+            stopLogWatcher()
             driver.close()
             state = .closed
+            log.info("closed")
             engine.wakeUp.signalEnd()
         }
     }

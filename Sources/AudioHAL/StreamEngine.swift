@@ -31,6 +31,8 @@ public final class StreamEngine: @unchecked Sendable {
     public let callbackPeriod: Int
     /// Threads waiting for the audio thread or for the end (blocking I/O, ``AudioStream/waitUntilFinished(timeout:)``).
     let wakeUp = StreamWakeUp()
+    /// Wakes the stream's log when the xrun record grows or the driver ends.
+    let xrunNotice = XrunNotice()
 
     /// How the stream moves audio.
     public let mode: StreamMode
@@ -178,6 +180,7 @@ public final class StreamEngine: @unchecked Sendable {
         }
         if offset < total { silence(chunk, from: offset) }
         wakeUp.signalProgress()
+        xrunNotice.postIfNew(recorded: xruns.recordedCount)
         return result
     }
 
