@@ -113,6 +113,7 @@ public enum LoopRunner {
             signal: signal, outputChannels: granted.output?.channels ?? 0, inputChannels: granted.input?.channels ?? 0,
             totalFrames: total, period: period, stall: stall)
         try stream.start()
+        context.noteGranted(stream.granted)
         let expected = Double(total) / granted.sampleRate
         let finished = stream.waitUntilFinished(timeout: .seconds(expected * 4 + 10 + (stall?.seconds ?? 0)))
         var error: HALError?
