@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport", "AudioHAL", "Buffers"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport", "AudioHAL", "Buffers", "AllocationCounting"]),
     ]
 )

@@ -1,5 +1,7 @@
+import AllocationCounting
 import AudioHAL
 import Conformance
+import Synchronization
 import Foundation
 import Testing
 
@@ -18,6 +20,50 @@ extension StreamingTests {
             #expect(report.summary.skipped == 0, "\(report.checks.filter { $0.result == .skip }.map { "\($0.id): \($0.message)" })")
             #expect(report.result("xrun.detect")?.measured["method"] == .text("callback sleep"))
         }
+    }
+}
+
+extension StreamingTests.SkeletonBackend {
+    /// Periods the callback saw, and whether it should allocate (the control).
+    final class Probe: Sendable {
+        let periods = Atomic<Int>(0)
+        let allocate = Atomic<Bool>(false)
+    }
+
+    /// Heap allocations on the ring's audio thread over 10,000 periods of 16 frames at 96 kHz, after 200 of warm-up.
+    static func allocations(allocating: Bool) throws -> Int {
+        let probe = Probe()
+        probe.allocate.store(allocating, ordering: .relaxed)
+        let window = AudioThreadAllocations.Window()
+        let configuration = StreamConfiguration(
+            sampleRate: 96_000, input: StreamParameters(channels: 2, format: .int24),
+            output: StreamParameters(channels: 2, format: .int24), framesPerPeriod: 16,
+            latency: .seconds(0.02), realTimePriority: false)
+        let stream = try RingBackend().openStream(configuration) { input, output, info in
+            window.watchCurrentThread()
+            for index in 0..<min(input.count, output.count) { output[index] = input[index] }
+            if probe.allocate.load(ordering: .relaxed) { _ = [Float](repeating: 0, count: info.frames).count }
+            probe.periods.add(1, ordering: .relaxed)
+            return .continue
+        }
+        defer { stream.close() }
+        try stream.start()
+        while probe.periods.load(ordering: .relaxed) < 200 { HostClock.sleep(seconds: 0.001) }
+        window.begin()
+        let start = probe.periods.load(ordering: .relaxed)
+        while probe.periods.load(ordering: .relaxed) < start + 10_000 { HostClock.sleep(seconds: 0.001) }
+        let counted = window.end()
+        try stream.stop()
+        return counted
+    }
+
+    @Test func theRingsAudioThreadAllocatesNothing() throws {
+        #expect(AudioThreadAllocations.interposerIsActive())
+        #expect(try Self.allocations(allocating: false) == 0)
+    }
+
+    @Test func controlAnAllocatingCallbackOnTheRingIsCounted() throws {
+        #expect(try Self.allocations(allocating: true) >= 10_000)
     }
 }
 
