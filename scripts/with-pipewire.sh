@@ -164,7 +164,14 @@ if [ ! -S "$runtime/pipewire-0" ]; then
 fi
 WIREPLUMBER_CONFIG_DIR="$runtime/wireplumber" XDG_STATE_HOME="$runtime/state" setsid wireplumber </dev/null >"$runtime/wireplumber.log" 2>&1 &
 pids=("$!" "${pids[@]}")
-ready() { timeout 2 pw-metadata -n default 0 default.audio.source 2>/dev/null | grep -q '"conform"'; }
+# Ready once WirePlumber has made conform both the default sink and the default
+# source, so the first stream is linked like every later one.
+ready() {
+    local key
+    for key in default.audio.sink default.audio.source; do
+        timeout 2 pw-metadata -n default 0 "$key" 2>/dev/null | grep -q '"conform"' || return 1
+    done
+}
 for _ in $(seq 100); do ready && break; sleep 0.1; done
 if ! ready; then
     echo "with-pipewire: WirePlumber did not make conform the default sink and source; the logs:" >&2
@@ -183,22 +190,13 @@ if ! server_alive; then
     [ "$status" -eq 0 ] && status=1
 fi
 
-# conform on this server, for CI to keep; it reports without gating (above).
-conform="$repo/.build/debug/conform"
-if [ "${AUDIOHAL_PIPEWIRE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
-    mkdir -p "$repo/reports"
-    pipewire_conform() { # name, then conform's options
-        local name=$1
-        shift
-        echo "with-pipewire: conform --device alsa:pipewire --format s16 $* → reports/$name.json" >&2
-        "$conform" --device alsa:pipewire --format s16 "$@" \
-            --json "$repo/reports/$name.json" --junit "$repo/reports/$name.xml" \
-            --save-failures "$repo/reports/$name-audio" > "$repo/reports/$name.txt" 2>&1
-    }
-    for run in "conform-pipewire" "conform-pipewire-1024 --period 1024 --buffer 8192"; do
-        # shellcheck disable=SC2086 # the run's name and options, split on purpose
-        pipewire_conform $run || echo "with-pipewire: ${run%% *} did not pass (reported, not gating):" >&2
-        grep -E "^[a-z.-]+ \[(fail|error)\]:|passed, " "$repo/reports/${run%% *}.txt" >&2 || true
-    done
+# conform on this server (scripts/conform-on-server.sh), as for PulseAudio.
+if [ "${AUDIOHAL_PIPEWIRE_CONFORM:-1}" = 1 ] && [ "$(basename "$1")" != conform ]; then
+    "$repo/scripts/conform-on-server.sh" pipewire alsa:pipewire report || status=$(( status == 0 ? 1 : status ))
+    if ! server_alive; then
+        echo "with-pipewire: the server died during conform; the end of its log:" >&2
+        tail -40 "$runtime/pipewire.log" >&2 || true
+        [ "$status" -eq 0 ] && status=1
+    fi
 fi
 exit "$status"
