@@ -31,18 +31,18 @@ status=0
 run() { # gate or report, the report's name, then conform's options
     local mode=$1 report=$2
     shift 2
-    local audio=${report/conform-$name/conform-$name-audio}
+    local audio=${report/conform-$name/conform-$name-audio} settings=${*:-defaults}
     echo "conform --device $device --format s16 $* → reports/$report.json" >&2
     if "$conform" --device "$device" --format s16 "$@" --json "$repo/reports/$report.json" --junit "$repo/reports/$report.xml" \
         --save-failures "$repo/reports/$audio" > "$repo/reports/$report.txt" 2>&1; then
         tail -1 "$repo/reports/$report.txt" >&2
     elif [ "$mode" = gate ]; then
-        echo "conform on $device ($*) failed:" >&2
+        echo "conform on $device ($settings) failed:" >&2
         cat "$repo/reports/$report.txt" >&2
         status=1
     else
-        echo "conform on $device ($*) did not pass (reported, not gating):" >&2
-        grep -E "^[a-z.-]+ \[(fail|error)\]:|passed, " "$repo/reports/$report.txt" >&2 || true
+        echo "conform on $device ($settings) did not pass (reported, not gating):" >&2
+        grep -E "^[a-z.-]+ \[(fail|error)\]:|^conform: error|passed, " "$repo/reports/$report.txt" >&2 || true
     fi
 }
 run "$defaults_mode" "conform-$name"
