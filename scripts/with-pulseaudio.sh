@@ -8,8 +8,8 @@
 # Installs the packages it needs with apt-get when they are missing. The
 # command sees AUDIOHAL_TEST_PULSE=1, which enables the sound-server tests.
 # Afterwards conform runs on alsa:pulse, at its defaults and at 1024-frame
-# periods, writes reports/conform-pulse.json and conform-pulse-1024.json (and
-# .xml, .txt) and fails the script when either fails; AUDIOHAL_PULSE_CONFORM=0
+# periods (scripts/conform-on-server.sh: reports/conform-pulse*.json, .xml,
+# .txt), and fails the script when either fails; AUDIOHAL_PULSE_CONFORM=0
 # skips that. The server's log is kept as reports/pulse.log.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -103,30 +103,12 @@ if ! server_alive; then
     [ "$status" -eq 0 ] && status=1
 fi
 
-# conform on this server, for CI to keep (reports/ is ignored by git), and
-# gating: the command's status stands only if conform passes too. Once at
-# conform's defaults (256-frame periods, the backend's buffer) into
-# reports/conform-pulse.*, once at 1024-frame periods in an 8192-frame buffer
-# into reports/conform-pulse-1024.*; the audio of failing checks is kept in
-# reports/conform-pulse-audio(-1024)/. AUDIOHAL_PULSE_CONFORM=0 skips both; they
-# are skipped as well when the command was conform itself.
-conform="$repo/.build/debug/conform"
-if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
-    mkdir -p "$repo/reports"
-    pulse_conform() {
-        local name=$1
-        shift
-        echo "with-pulseaudio: conform --device alsa:pulse --format s16 $* → reports/$name.json" >&2
-        if ! "$conform" --device alsa:pulse --format s16 "$@" --json "$repo/reports/$name.json" --junit "$repo/reports/$name.xml" \
-            --save-failures "$repo/reports/${name/conform-pulse/conform-pulse-audio}" > "$repo/reports/$name.txt" 2>&1; then
-            echo "with-pulseaudio: conform on alsa:pulse ($*) failed:" >&2
-            cat "$repo/reports/$name.txt" >&2
-            [ "$status" -eq 0 ] && status=1
-        fi
-        tail -1 "$repo/reports/$name.txt" >&2
-    }
-    pulse_conform conform-pulse
-    pulse_conform conform-pulse-1024 --period 1024 --buffer 8192
+# conform on this server (scripts/conform-on-server.sh: at its defaults and at
+# 1024-frame periods, into reports/conform-pulse*), gating: the command's
+# status stands only if conform passes too. AUDIOHAL_PULSE_CONFORM=0 skips it;
+# so does a command that was conform itself.
+if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ "$(basename "$1")" != conform ]; then
+    "$repo/scripts/conform-on-server.sh" pulse alsa:pulse gate || status=$(( status == 0 ? 1 : status ))
     if ! server_alive; then
         echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pulse.log" >&2 || true

@@ -93,6 +93,19 @@ import Testing
         #expect(report.problems.contains { $0.contains("scaling is wrong") }, "\(report.problems)")
     }
 
+    @Test func aLevelOverABrokenAlignmentIsNotCalledAScalingError() {
+        let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 9)
+        var captured = converted(played)
+        // Half of what is compared comes back as zeros in place, as a server dropping blocks does.
+        for index in ((300 + 4_000) * 2)..<((300 + 8_000) * 2) { captured.samples[index] = 0 }
+        let report = ConversionAnalysis.compare(played: played, captured: captured, lags: 0..<4096, minimumSNR: 60, maxGainErrorDB: 0.1)
+        #expect(report.snr < 60)
+        let level = report.problems.first { $0.contains("comes back at") }
+        #expect(level != nil, "\(report.problems)")
+        #expect(level?.contains("scaling is wrong") == false, "\(report.problems)")
+        #expect(level?.contains("not a scale factor") == true, "\(report.problems)")
+    }
+
     @Test func coarseQuantisationFailsBySNR() {
         let played = TestSignal.bandLimitedNoise(frames: 12_000, channels: 2, format: .float32, seed: 7)
         let captured = converted(played) { self.quantise($0, step: 0x1p-7) }  // 8 bits: about 40 dB

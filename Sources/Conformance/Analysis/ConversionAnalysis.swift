@@ -85,9 +85,14 @@ public enum ConversionAnalysis {
             report.findings.append(Finding(
                 .lowSNR, "SNR \(MeasuredValue.format(report.snr)) dB after alignment (limit \(MeasuredValue.format(minimumSNR)) dB)", figure: report.snr))
         }
+        // A level is a scale factor only when the fit explains the capture: over
+        // a broken alignment (frames lost, inserted or zeroed) it measures the break.
+        let cause = report.snr >= minimumSNR
+            ? "the scaling is wrong"
+            : "measured where the capture does not follow the signal (SNR above), so not a scale factor"
         for (channel, gain) in report.gainsDB.enumerated() where !(abs(gain) <= maxGainErrorDB) {
             report.findings.append(Finding(
-                .levelError, "channel \(channel) comes back at \(MeasuredValue.format(gain)) dB (limit ±\(MeasuredValue.format(maxGainErrorDB)) dB): the scaling is wrong",
+                .levelError, "channel \(channel) comes back at \(MeasuredValue.format(gain)) dB (limit ±\(MeasuredValue.format(maxGainErrorDB)) dB): \(cause)",
                 channel: channel, figure: gain))
         }
         return report
