@@ -105,12 +105,14 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
             return PlanarScratch(channels: parameters.channels, format: parameters.format)
         }
         let context = PortAudioCallbackContext(
-            sampleRate: configuration.sampleRate, inputPlanar: planar(configuration.input),
+            sampleRate: configuration.sampleRate, output: configuration.output, inputPlanar: planar(configuration.input),
             outputPlanar: planar(configuration.output))
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         var handle: UnsafeMutableRawPointer?
         var inputParameters = input?.0
         var outputParameters = output?.0
+        // Not paNeverDropInput: PortAudio 19.6 aborts with it on `pulse` (an
+        // assertion in pa_process.c when it calls back with input only; docs/portaudio.md).
         let flags = PaStreamFlags(paClipOff) | PaStreamFlags(paDitherOff)
         let code = PortAudioLibrary.quietly {
             withOptionalPointer(&inputParameters) { inputPointer in
@@ -128,6 +130,12 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         }
         _ = Pa_SetStreamFinishedCallback(handle) { PortAudioCallbacks.finished($0) }
         var notes = ["host buffers as PortAudio gives them (paFramesPerBufferUnspecified)"]
+        let hinted: Bool
+        if case .seconds = configuration.latency { hinted = false } else { hinted = true }
+        if hinted, let server = [input, output].compactMap({ $0 }).first(where: { $0.1.isSoundServer }) {
+            notes.append(
+                "\(server.1.info.id) has a sound server behind it: latency of at least \(Int(PortAudioNegotiation.serverMinimumLatency * 1000)) ms suggested, \(server.0.suggestedLatency * 1000) ms asked")
+        }
         var realTime = RealTimeStatus.notRequested
         if configuration.realTimePriority, (input ?? output)!.1.isALSA {
             PaAlsa_EnableRealtimeScheduling(handle, 1)

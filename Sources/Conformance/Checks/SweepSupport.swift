@@ -59,7 +59,11 @@ struct SweepItem {
         } catch {
             return SweepFinding(problems: [Finding(.notGranted, "\(label) does not open although the device lists it: \(error)")])
         }
-        if let error = run.error { throw error }
+        if let error = run.error {
+            if error.isDeviceLost { throw error }
+            // One configuration's stream failing (a backend that gave up on it) is that item's finding; the sweep goes on.
+            return SweepFinding(problems: [Finding(.streamStopped, "\(label): the stream failed after \(run.periods.last.map { Int($0.framePosition) + $0.frames } ?? 0) frames: \(error)")])
+        }
         var finding = SweepFinding()
         if run.granted.sampleRate != rate {
             finding.problems.append(Finding(.notGranted, "\(label): granted \(MeasuredValue.format(run.granted.sampleRate)) Hz"))
@@ -83,7 +87,10 @@ struct SweepItem {
         }
         // Speed: frames per second of wall time (real-time clock) or of the stream's host time (virtual clock),
         // from the least delayed callbacks, so a loaded machine or a server's bursts do not read as a wrong rate.
-        if let fit = ClockFit.lowerEnvelope(run.periods, warmUp: 4, time: { clock == .virtual ? $0.hostTime : $0.wallTime }) {
+        // A host that fills its output buffer through the callback (PortAudio on an ALSA plugin) calls back a
+        // buffer's worth at once at the start: those periods are left out too.
+        let fillPeriods = run.granted.judgedBuffers.output / max(run.granted.framesPerPeriod, 1) + 1
+        if let fit = ClockFit.lowerEnvelope(run.periods, warmUp: max(4, fillPeriods), time: { clock == .virtual ? $0.hostTime : $0.wallTime }) {
             let speed = fit.framesPerSecond / rate
             finding.speed = speed
             if abs(speed - 1) > context.target.limits.rateTolerance {
