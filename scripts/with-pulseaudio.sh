@@ -108,7 +108,8 @@ fi
 # conform's defaults (256-frame periods, the backend's buffer) into
 # reports/conform-pulse.*, once at 1024-frame periods in an 8192-frame buffer
 # into reports/conform-pulse-1024.*; the audio of failing checks is kept in
-# reports/conform-pulse-audio(-1024)/. AUDIOHAL_PULSE_CONFORM=0 skips both; they
+# reports/conform-pulse-audio(-1024)/; then through PortAudio (reports/conform-portaudio*.*).
+# AUDIOHAL_PULSE_CONFORM=0 skips them all; they
 # are skipped as well when the command was conform itself.
 conform="$repo/.build/debug/conform"
 if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
@@ -127,6 +128,25 @@ if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename 
     }
     pulse_conform conform-pulse
     pulse_conform conform-pulse-1024 --period 1024 --buffer 8192
+    # The same server through PortAudio, at conform's defaults, into reports/conform-portaudio.*.
+    # Gated on every check but rates: PortAudio 19.6 stops its own duplex stream on
+    # this server at every rate but 48000 (docs/portaudio.md); that sweep runs too,
+    # into reports/conform-portaudio-rates.*, for the record, without gating.
+    portaudio_conform() {
+        local name=$1 gate=$2
+        shift 2
+        echo "with-pulseaudio: conform --backend portaudio --device pulse --format s16 $* → reports/$name.json" >&2
+        if ! "$conform" --backend portaudio --device pulse --format s16 "$@" --json "$repo/reports/$name.json" \
+            --junit "$repo/reports/$name.xml" > "$repo/reports/$name.txt" 2> "$repo/reports/$name.stderr"; then
+            echo "with-pulseaudio: conform on portaudio:pulse ($*) failed$([ "$gate" = 1 ] || echo ', not gating'):" >&2
+            cat "$repo/reports/$name.txt" >&2
+            [ "$gate" = 1 ] && [ "$status" -eq 0 ] && status=1
+        fi
+        tail -1 "$repo/reports/$name.txt" >&2
+    }
+    checks=$("$conform" --list-checks | grep -E '^[a-z]' | grep -vx rates | paste -sd, -)
+    portaudio_conform conform-portaudio 1 --checks "$checks"
+    portaudio_conform conform-portaudio-rates 0 --checks rates
     if ! server_alive; then
         echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pulse.log" >&2 || true
