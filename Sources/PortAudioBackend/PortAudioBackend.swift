@@ -63,7 +63,11 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
     /// The device `id` names: an id, an index, or an ALSA name such as `hw:1`.
     public func device(id: String) throws(HALError) -> DeviceInfo {
         try PortAudioLibrary.shared.withHold { () throws(HALError) -> DeviceInfo in
-            try PortAudioDevices.find(id, in: PortAudioDevices.all()).info
+            var device = try PortAudioDevices.find(id, in: PortAudioDevices.all(withRates: false))
+            if let raw = Pa_GetDeviceInfo(device.index)?.pointee {
+                device.info.supportedSampleRates = PortAudioDevices.rates(of: device.index, raw)
+            }
+            return device.info
         }
     }
 
@@ -79,7 +83,7 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
 
     /// Opens the PortAudio stream; the library is held by the caller and, on success, by the driver.
     private func open(_ configuration: StreamConfiguration) throws(HALError) -> PortAudioDriver {
-        let all = PortAudioDevices.all()
+        let all = PortAudioDevices.all(withRates: false)
         func side(_ direction: Direction) throws(HALError) -> (PaStreamParameters, PortAudioDevice)? {
             guard let requested = configuration.parameters(for: direction) else { return nil }
             let device: PortAudioDevice

@@ -18,7 +18,11 @@ struct PortAudioDevice {
 /// Listing PortAudio's devices and finding the one a spec names.
 enum PortAudioDevices {
     /// Every device of every host API PortAudio was built with. Call while holding ``PortAudioLibrary/shared``.
-    static func all() -> [PortAudioDevice] {
+    ///
+    /// `withRates: false` leaves `supportedSampleRates` empty: asking
+    /// `Pa_IsFormatSupported` for each standard rate of each device is the slow
+    /// part of listing, and opening a stream needs none of it.
+    static func all(withRates: Bool = true) -> [PortAudioDevice] {
         let count = Pa_GetDeviceCount()
         guard count > 0 else { return [] }
         let defaultInput = Pa_GetDefaultInputDevice()
@@ -31,7 +35,7 @@ enum PortAudioDevices {
             let info = DeviceInfo(
                 id: name, name: name, backend: PortAudioBackend.backendName,
                 maxInputChannels: Int(raw.maxInputChannels), maxOutputChannels: Int(raw.maxOutputChannels),
-                defaultSampleRate: raw.defaultSampleRate, supportedSampleRates: rates(of: index, raw),
+                defaultSampleRate: raw.defaultSampleRate, supportedSampleRates: withRates ? rates(of: index, raw) : [],
                 supportedFormats: SampleFormat.allCases,
                 defaultLowInputLatency: raw.defaultLowInputLatency, defaultHighInputLatency: raw.defaultHighInputLatency,
                 defaultLowOutputLatency: raw.defaultLowOutputLatency, defaultHighOutputLatency: raw.defaultHighOutputLatency,
