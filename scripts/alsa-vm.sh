@@ -84,10 +84,11 @@ guest_commands() {
     # The same loopback card through PortAudio's ALSA host API (hw:1 is matched against its
     # device names, "Loopback: PCM (hw:1,0)"), at the same period, in a four-period buffer
     # asked for as a latency: PortAudio's default low latency for a hw device is a few ms.
-    # Bounded (about 6 minutes: PortAudio probes every ALSA device at each of the 100
-    # opens of stream.open-close); its report is conform-portaudio-hw1.*. Not gating yet:
+    # Without stream.open-close: its 100 opens each initialise PortAudio, which probes every
+    # ALSA device (166 s of 349 in the guest), and it runs through PortAudio in tier 3.
+    # Bounded (about 3 minutes); its report is conform-portaudio-hw1.*. Not gating yet:
     # in the emulated guest it passed 9 of 12 (docs/portaudio.md). ALSA_VM_PORTAUDIO=0 leaves it out.
-    [ "$run_portaudio" = 1 ] && echo "( timeout 600 \"\$REPO/.build/debug/conform\" --backend portaudio --device hw:1 --format s16 --period $conform_period --buffer $((4 * conform_period)) --checks $conform_checks --json \"\$OUT/conform-portaudio-hw1.json\" --junit \"\$OUT/conform-portaudio-hw1.xml\" > \"\$OUT/conform-portaudio-hw1.txt\" 2> \"\$OUT/conform-portaudio-hw1.stderr\"; rc=\$?; cat \"\$OUT/conform-portaudio-hw1.txt\"; exit \$rc ) || true"
+    [ "$run_portaudio" = 1 ] && echo "( timeout 600 \"\$REPO/.build/debug/conform\" --backend portaudio --device hw:1 --format s16 --period $conform_period --buffer $((4 * conform_period)) --checks ${conform_checks/stream.open-close,/} --json \"\$OUT/conform-portaudio-hw1.json\" --junit \"\$OUT/conform-portaudio-hw1.xml\" > \"\$OUT/conform-portaudio-hw1.txt\" 2> \"\$OUT/conform-portaudio-hw1.stderr\"; rc=\$?; cat \"\$OUT/conform-portaudio-hw1.txt\"; exit \$rc ) || true"
     [ "$run_conform" = 1 ] || return 0
     # The emulated guest occasionally loses timing under load (seen once: blocking.io
     # with 544 extra frames at period 1024); a failed run is kept as

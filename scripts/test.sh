@@ -16,7 +16,8 @@
 #   3    a private PipeWire server through ALSA          scripts/with-pipewire.sh: the wake-up
 #                                                        tests (gating), then conform --device alsa:pipewire
 #                                                        (reports/conform-pipewire*.*, not gating)
-#   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
+#   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh (conform through
+#                                                        PortAudio on hw:1 there is reported, not gating)
 # Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh),
 # and docs/conform.md is what scripts/generate-docs.sh writes from conform's own help.
 # Reports (JSON, JUnit, logs) land in reports/. CI runs exactly this script.
