@@ -10,11 +10,14 @@
 #                                                        scripts/with-pulseaudio.sh, which then
 #                                                        runs conform --device alsa:pulse at its
 #                                                        defaults and at period 1024
-#                                                        (reports/conform-pulse*.*)
+#                                                        (reports/conform-pulse*.*), and conform
+#                                                        --backend portaudio --device pulse
+#                                                        (reports/conform-portaudio*.*)
 #   3    a private PipeWire server through ALSA          scripts/with-pipewire.sh: the wake-up
 #                                                        tests (gating), then conform --device alsa:pipewire
 #                                                        (reports/conform-pipewire*.*, not gating)
-#   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh
+#   4    real kernel drivers (snd-dummy, snd-aloop)      scripts/alsa-vm.sh (conform through
+#                                                        PortAudio on hw:1 there is reported, not gating)
 # Before the tiers: the DocC documentation builds without warnings (scripts/build-docs.sh),
 # and docs/conform.md is what scripts/generate-docs.sh writes from conform's own help.
 # Reports (JSON, JUnit, logs) land in reports/. CI runs exactly this script.
@@ -72,7 +75,7 @@ if [ "$no_audio_libs" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$tsan_buffers" -ne 0 ] 
     echo "== what failed" >&2
     {
         grep -hE "^✘ Test .* (recorded an issue|failed after)" reports/swift-test.log reports/swift-test-alsa.log reports/swift-test-portaudio.log reports/swift-test-pipewire.log reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
-        grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse*.txt reports/conform-pipewire*.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
+        grep -hE "^[a-z.-]+ \[(fail|error)\]: |^conform: error" reports/conform-pulse*.txt reports/conform-portaudio.txt reports/conform-pipewire*.txt reports/alsa-vm/guest.log 2>/dev/null | cut -c1-300 | head -20
         grep -hE "^conform failed once" reports/alsa-vm/guest.log 2>/dev/null | head -1
         [ "$no_audio_libs" -eq 0 ] || tail -20 reports/build-without-audio-libs.log
         [ "$fuzz" -eq 0 ] || grep -E "ERROR|fuzz-wave-header" reports/fuzz-wave-header.log | head -5

@@ -105,10 +105,30 @@ fi
 
 # conform on this server (scripts/conform-on-server.sh: at its defaults and at
 # 1024-frame periods, into reports/conform-pulse*), gating: the command's
-# status stands only if conform passes too. AUDIOHAL_PULSE_CONFORM=0 skips it;
-# so does a command that was conform itself.
-if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ "$(basename "$1")" != conform ]; then
+# status stands only if conform passes too. Then the same server through
+# PortAudio, at conform's defaults, into reports/conform-portaudio.*: gated on
+# every check but rates, since PortAudio 19.6 stops its own duplex stream on
+# this server at every rate but 48000 (docs/portaudio.md); that sweep runs too,
+# into reports/conform-portaudio-rates.*, for the record, without gating.
+# AUDIOHAL_PULSE_CONFORM=0 skips them all; so does a command that was conform itself.
+conform="$repo/.build/debug/conform"
+if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
     "$repo/scripts/conform-on-server.sh" pulse alsa:pulse gate || status=$(( status == 0 ? 1 : status ))
+    portaudio_conform() {
+        local name=$1 gate=$2
+        shift 2
+        echo "with-pulseaudio: conform --backend portaudio --device pulse --format s16 $* → reports/$name.json" >&2
+        if ! "$conform" --backend portaudio --device pulse --format s16 "$@" --json "$repo/reports/$name.json" \
+            --junit "$repo/reports/$name.xml" > "$repo/reports/$name.txt" 2> "$repo/reports/$name.stderr"; then
+            echo "with-pulseaudio: conform on portaudio:pulse ($*) failed$([ "$gate" = 1 ] || echo ', not gating'):" >&2
+            cat "$repo/reports/$name.txt" >&2
+            [ "$gate" = 1 ] && [ "$status" -eq 0 ] && status=1
+        fi
+        tail -1 "$repo/reports/$name.txt" >&2
+    }
+    checks=$("$conform" --list-checks | grep -E '^[a-z]' | grep -vx rates | paste -sd, -)
+    portaudio_conform conform-portaudio 1 --checks "$checks"
+    portaudio_conform conform-portaudio-rates 0 --checks rates
     if ! server_alive; then
         echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pulse.log" >&2 || true

@@ -63,7 +63,11 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
     /// The device `id` names: an id, an index, or an ALSA name such as `hw:1`.
     public func device(id: String) throws(HALError) -> DeviceInfo {
         try PortAudioLibrary.shared.withHold { () throws(HALError) -> DeviceInfo in
-            try PortAudioDevices.find(id, in: PortAudioDevices.all()).info
+            var device = try PortAudioDevices.find(id, in: PortAudioDevices.all(withRates: false))
+            if let raw = Pa_GetDeviceInfo(device.index)?.pointee {
+                device.info.supportedSampleRates = PortAudioDevices.rates(of: device.index, raw)
+            }
+            return device.info
         }
     }
 
@@ -80,7 +84,7 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
     /// Opens the PortAudio stream; the library is held by the caller and, on success, by the driver.
     private func open(_ opening: StreamOpening) throws(HALError) -> PortAudioDriver {
         let configuration = opening.configuration
-        let all = PortAudioDevices.all()
+        let all = PortAudioDevices.all(withRates: false)
         func side(_ direction: Direction) throws(HALError) -> (PaStreamParameters, PortAudioDevice)? {
             guard let requested = configuration.parameters(for: direction) else { return nil }
             let device: PortAudioDevice
@@ -120,12 +124,14 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
             maxFramesPerCall: PortAudioDriver.maxFramesPerCall(period: configuration.framesPerPeriod),
             hostBuffersVary: PortAudioDriver.hostBuffersVary)
         let context = PortAudioCallbackContext(
-            engine: engine, sampleRate: configuration.sampleRate, inputPlanar: planar(configuration.input),
+            engine: engine, sampleRate: configuration.sampleRate, output: configuration.output, inputPlanar: planar(configuration.input),
             outputPlanar: planar(configuration.output))
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         var handle: UnsafeMutableRawPointer?
         var inputParameters = input?.0
         var outputParameters = output?.0
+        // Not paNeverDropInput: PortAudio 19.6 aborts with it on `pulse` (an
+        // assertion in pa_process.c when it calls back with input only; docs/portaudio.md).
         let flags = PaStreamFlags(paClipOff) | PaStreamFlags(paDitherOff)
         let code = PortAudioLibrary.quietly {
             withOptionalPointer(&inputParameters) { inputPointer in
@@ -143,6 +149,12 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         }
         _ = Pa_SetStreamFinishedCallback(handle) { PortAudioCallbacks.finished($0) }
         var notes = ["host buffers as PortAudio gives them (paFramesPerBufferUnspecified)"]
+        let hinted: Bool
+        if case .seconds = configuration.latency { hinted = false } else { hinted = true }
+        if hinted, let server = [input, output].compactMap({ $0 }).first(where: { $0.1.isSoundServer }) {
+            notes.append(
+                "\(server.1.info.id) has a sound server behind it: latency of at least \(Int(PortAudioNegotiation.serverMinimumLatency * 1000)) ms suggested, \(server.0.suggestedLatency * 1000) ms asked")
+        }
         var realTime = RealTimeStatus.notRequested
         if configuration.realTimePriority, (input ?? output)!.1.isALSA {
             PaAlsa_EnableRealtimeScheduling(handle, 1)

@@ -9,6 +9,8 @@ struct PortAudioDevice {
     let hostAPI: String
     /// Whether the host API is ALSA, whose device names carry `(hw:C,D)`.
     let isALSA: Bool
+    /// Whether a sound server, not a card, is behind the device (see ``PortAudioDevices/soundServer(_:among:)``).
+    var isSoundServer = false
     /// The device as AudioHAL lists it.
     var info: DeviceInfo
 }
@@ -16,7 +18,11 @@ struct PortAudioDevice {
 /// Listing PortAudio's devices and finding the one a spec names.
 enum PortAudioDevices {
     /// Every device of every host API PortAudio was built with. Call while holding ``PortAudioLibrary/shared``.
-    static func all() -> [PortAudioDevice] {
+    ///
+    /// `withRates: false` leaves `supportedSampleRates` empty: asking
+    /// `Pa_IsFormatSupported` for each standard rate of each device is the slow
+    /// part of listing, and opening a stream needs none of it.
+    static func all(withRates: Bool = true) -> [PortAudioDevice] {
         let count = Pa_GetDeviceCount()
         guard count > 0 else { return [] }
         let defaultInput = Pa_GetDefaultInputDevice()
@@ -29,20 +35,43 @@ enum PortAudioDevices {
             let info = DeviceInfo(
                 id: name, name: name, backend: PortAudioBackend.backendName,
                 maxInputChannels: Int(raw.maxInputChannels), maxOutputChannels: Int(raw.maxOutputChannels),
-                defaultSampleRate: raw.defaultSampleRate, supportedSampleRates: rates(of: index, raw),
+                defaultSampleRate: raw.defaultSampleRate, supportedSampleRates: withRates ? rates(of: index, raw) : [],
                 supportedFormats: SampleFormat.allCases,
                 defaultLowInputLatency: raw.defaultLowInputLatency, defaultHighInputLatency: raw.defaultHighInputLatency,
                 defaultLowOutputLatency: raw.defaultLowOutputLatency, defaultHighOutputLatency: raw.defaultHighOutputLatency,
                 isDefaultInput: index == defaultInput, isDefaultOutput: index == defaultOutput,
-                driver: hostAPI)
+                driver: nil)
             devices.append(PortAudioDevice(index: index, hostAPI: hostAPI, isALSA: api.type == paALSA, info: info))
         }
+        let cards = ALSACards.drivers()
+        let names = devices.map(\.info.name)
+        for position in devices.indices where devices[position].isALSA {
+            let name = devices[position].info.name
+            if let card = ALSACards.cardNumber(inDeviceName: name), let driver = cards[card] {
+                devices[position].info.driver = driver
+                devices[position].info.isDigitalLoopback = driver == ALSACards.loopbackDriver
+            }
+            devices[position].isSoundServer = soundServer(name, among: names)
+        }
         // A name several host APIs share is told apart by its host API: `JACK Audio Connection Kit/system`.
-        let names = devices.map(\.info.id)
-        for position in devices.indices where names.filter({ $0 == devices[position].info.id }).count > 1 {
+        let ids = devices.map(\.info.id)
+        for position in devices.indices where ids.filter({ $0 == devices[position].info.id }).count > 1 {
             devices[position].info.id = "\(devices[position].hostAPI)/\(devices[position].info.name)"
         }
         return devices
+    }
+
+    /// ALSA plugin PCMs that put a sound server, not a card, behind the device.
+    static let serverPlugins: Set<String> = ["pulse", "pipewire", "jack"]
+
+    /// Whether the ALSA host API's device `name` reaches a sound server:
+    /// `pulse`, `pipewire` or `jack`, or `default` where one of those is
+    /// installed (their ALSA configuration makes it the default). PortAudio
+    /// does not say whether a card is behind a PCM; these are the names that
+    /// have none.
+    static func soundServer(_ name: String, among names: [String]) -> Bool {
+        if serverPlugins.contains(name) { return true }
+        return name == "default" && names.contains(where: serverPlugins.contains)
     }
 
     /// The standard rates `Pa_IsFormatSupported` accepts for the device in the

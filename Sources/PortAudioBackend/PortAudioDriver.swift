@@ -21,6 +21,11 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     let captureStarting = Atomic<Bool>(true)
     /// Host buffers PortAudio flagged input underflow before capture had started.
     let startupUnderflows = Atomic<Int>(0)
+    /// Host frames played as silence while capture had not started.
+    let startupFrames = Atomic<Int64>(0)
+    /// Output channels and bytes per sample, for silence before the stream starts.
+    let outputChannels: Int
+    let outputBytesPerSample: Int
     /// Set while a stop or abort is asked for, so that ending is not the driver's own.
     let stopping = Atomic<Bool>(false)
     /// Whether the callback thread's scheduling has been read on it since the start.
@@ -32,11 +37,26 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     let inputPlanar: PlanarScratch?
     let outputPlanar: PlanarScratch?
 
-    init(engine: StreamEngine, sampleRate: Double, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
+    init(engine: StreamEngine, sampleRate: Double, output: StreamParameters?, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
         self.engine = Unmanaged.passUnretained(engine)
         self.sampleRate = sampleRate
+        outputChannels = output?.channels ?? 0
+        outputBytesPerSample = output?.format.bytesPerSample ?? 0
         self.inputPlanar = inputPlanar
         self.outputPlanar = outputPlanar
+    }
+
+    /// Zeros `frames` frames of PortAudio's output buffer, interleaved or per channel.
+    @_noAllocation @_noLocks
+    func silence(_ output: UnsafeMutableRawPointer?, frames: Int) {
+        guard let output else { return }
+        let bytes = frames * outputBytesPerSample
+        if outputPlanar != nil {
+            let pointers = output.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            for channel in 0..<outputChannels { pointers[channel]?.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+        } else {
+            output.initializeMemory(as: UInt8.self, repeating: 0, count: bytes * outputChannels)
+        }
     }
 
     deinit {
@@ -108,18 +128,23 @@ enum PortAudioCallbacks {
             engine.noteAudioThread(policy: policy, priority: parameters.sched_priority)
         }
         var status = callbackStatus(flags)
-        // A duplex stream whose capture has not started yet (PortAudio's ALSA host
-        // API runs capture and playback unlinked, and a sound server's capture
-        // starts later) gets zeros flagged as input underflow: no captured frame is
-        // lost, the capture simply begins later, as on a card. Those are counted
-        // apart, not as xruns; any input underflow after the first captured frames is one.
+        // A duplex stream starts when both directions run. PortAudio's ALSA host
+        // API starts capture and playback unlinked, and a sound server's capture
+        // begins later than its playback: until then PortAudio passes zeros
+        // flagged input underflow, and what is played meanwhile is never
+        // captured. So the stream plays silence and the program is not called
+        // until the first captured frames arrive (the ALSA backend starts
+        // playback once capture delivers, for the same reason); those buffers
+        // are counted apart, not as xruns. A capture that has not started after
+        // a second of host buffers stops holding the stream back.
         if context.captureStarting.load(ordering: .relaxed) {
-            if status.contains(.inputUnderflow) {
-                status.remove(.inputUnderflow)
+            if status.contains(.inputUnderflow) && context.startupFrames.load(ordering: .relaxed) < Int64(context.sampleRate) {
                 context.startupUnderflows.add(1, ordering: .relaxed)
-            } else if input != nil {
-                context.captureStarting.store(false, ordering: .relaxed)
+                context.startupFrames.add(Int64(frames), ordering: .relaxed)
+                context.silence(output, frames: Int(frames))
+                return Int32(paContinue.rawValue)
             }
+            context.captureStarting.store(false, ordering: .relaxed)
         }
         var fatal = false
         if status.rawValue != 0 { fatal = engine.report(status) }
@@ -172,14 +197,32 @@ enum PortAudioCallbacks {
         return result
     }
 
+    /// The error of a stream PortAudio stopped by itself while the program asked
+    /// it to go on, with the last host error PortAudio recorded. PortAudio 19.6's
+    /// ALSA host API does so, for one, when `snd_pcm_delay` fails on one
+    /// direction while it waits for the other (docs/portaudio.md).
+    static func hostFailure() -> HALError {
+        var message = "PortAudio stopped the stream by itself: its callback thread ended on an error while the program asked it to continue"
+        if let host = Pa_GetLastHostErrorInfo()?.pointee, host.errorCode != 0 {
+            let text = host.errorText.map { String(cString: $0) } ?? ""
+            message += " (last host error \(host.errorCode): \(text))"
+        }
+        return .backend(name: PortAudioBackend.backendName, operation: "stream callback thread", code: Int32(paUnanticipatedHostError.rawValue), message: message)
+    }
+
     /// Called by PortAudio when the stream becomes inactive; reports an ending the driver was not asked for.
     static func finished(_ userData: UnsafeMutableRawPointer?) {
         guard let userData else { return }
         let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
         guard !context.stopping.load(ordering: .acquiring) else { return }
         let engine = context.engine.takeUnretainedValue()
-        let completed = context.lastResult.load(ordering: .relaxed) == Int(paComplete.rawValue)
-        engine.driverEnded(completed ? .completed : .aborted)
+        switch context.lastResult.load(ordering: .relaxed) {
+        case Int(paComplete.rawValue): engine.driverEnded(.completed)
+        case Int(paAbort.rawValue): engine.driverEnded(.aborted)
+        default:
+            // The program asked to go on: PortAudio's callback thread gave up on a host error.
+            engine.driverEnded(.failed(PortAudioCallbacks.hostFailure()))
+        }
     }
 }
 
@@ -219,6 +262,7 @@ final class PortAudioDriver: StreamDriver, @unchecked Sendable {
             context.captureStarting.store(true, ordering: .relaxed)
             context.threadNoted.store(false, ordering: .relaxed)
             context.startupUnderflows.store(0, ordering: .relaxed)
+            context.startupFrames.store(0, ordering: .relaxed)
             context.stopping.store(false, ordering: .releasing)
             let code = Pa_StartStream(stream)
             guard code == paNoError.rawValue else {

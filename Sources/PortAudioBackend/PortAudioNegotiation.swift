@@ -15,13 +15,24 @@ enum PortAudioNegotiation {
         return interleaved ? base : base | PaSampleFormat(paNonInterleaved)
     }
 
+    /// The shortest latency, in seconds, suggested by default for a device
+    /// with a sound server behind it: the server mixes on its own schedule and
+    /// needs more in hand than a card (the ALSA backend's rule for the same
+    /// PCMs). PortAudio's default low latency for `pulse` (about 9 ms) leaves
+    /// `aplay` and PortAudio's own duplex streams with underruns and lost
+    /// frames there (docs/portaudio.md). A latency in seconds is kept as asked.
+    static let serverMinimumLatency = 0.1
+
     /// The suggested latency in seconds for one direction of `device`.
-    static func suggestedLatency(_ hint: LatencyHint, device: DeviceInfo, direction: Direction) -> Double {
+    static func suggestedLatency(_ hint: LatencyHint, device: PortAudioDevice, direction: Direction) -> Double {
+        let info = device.info
+        let chosen: Double
         switch hint {
-        case .low: direction == .input ? device.defaultLowInputLatency : device.defaultLowOutputLatency
-        case .high: direction == .input ? device.defaultHighInputLatency : device.defaultHighOutputLatency
-        case .seconds(let seconds): seconds
+        case .low: chosen = direction == .input ? info.defaultLowInputLatency : info.defaultLowOutputLatency
+        case .high: chosen = direction == .input ? info.defaultHighInputLatency : info.defaultHighOutputLatency
+        case .seconds(let seconds): return seconds
         }
+        return device.isSoundServer ? max(chosen, serverMinimumLatency) : chosen
     }
 
     static func parameters(
@@ -30,7 +41,7 @@ enum PortAudioNegotiation {
         PaStreamParameters(
             device: device.index, channelCount: Int32(requested.channels),
             sampleFormat: sampleFormat(requested.format, interleaved: requested.interleaved),
-            suggestedLatency: suggestedLatency(latency, device: device.info, direction: direction),
+            suggestedLatency: suggestedLatency(latency, device: device, direction: direction),
             hostApiSpecificStreamInfo: nil)
     }
 

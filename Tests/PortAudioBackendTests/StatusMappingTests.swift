@@ -17,3 +17,47 @@ struct StatusMappingTests {
         #expect(callbackStatus(0) == [])
     }
 }
+
+/// How devices are told apart: cards by `/proc/asound/cards`, sound servers by their ALSA plugin names.
+@Suite("PortAudio devices: cards and sound servers")
+struct DeviceKindTests {
+    @Test("/proc/asound/cards gives each card's driver; a device name ending (hw:C,D) gives its card")
+    func cards() {
+        let listing = """
+             0 [Dummy          ]: Dummy - Dummy
+                                  Dummy 1
+             1 [Loopback       ]: Loopback - Loopback
+                                  Loopback 1
+            """
+        #expect(ALSACards.parse(listing) == [0: "Dummy", 1: "Loopback"])
+        #expect(ALSACards.parse("--- no soundcards ---") == [:])
+        #expect(ALSACards.cardNumber(inDeviceName: "Loopback: PCM (hw:1,0)") == 1)
+        #expect(ALSACards.cardNumber(inDeviceName: "HDA Intel PCH: ALC892 Analog (hw:12,3)") == 12)
+        #expect(ALSACards.cardNumber(inDeviceName: "pulse") == nil)
+        #expect(ALSACards.cardNumber(inDeviceName: "front (plug)") == nil)
+    }
+
+    @Test("pulse, pipewire and jack are sound servers, and default is one where they are installed")
+    func servers() {
+        #expect(PortAudioDevices.soundServer("pulse", among: ["pulse", "default"]))
+        #expect(PortAudioDevices.soundServer("default", among: ["pulse", "default"]))
+        #expect(!PortAudioDevices.soundServer("default", among: ["Loopback: PCM (hw:1,0)", "default"]))
+        #expect(!PortAudioDevices.soundServer("Loopback: PCM (hw:1,0)", among: ["pulse"]))
+        #expect(!PortAudioDevices.soundServer("sysdefault", among: ["pulse"]))
+    }
+
+    @Test("a latency hint gives a sound server at least 100 ms and a card PortAudio's default; seconds are kept")
+    func latency() {
+        func device(server: Bool) -> PortAudioDevice {
+            let info = DeviceInfo(
+                id: "d", name: "d", backend: "portaudio", maxInputChannels: 2, maxOutputChannels: 2, defaultSampleRate: 48_000,
+                supportedSampleRates: [48_000], supportedFormats: [.int16], defaultLowInputLatency: 0.008,
+                defaultHighInputLatency: 0.035, defaultLowOutputLatency: 0.009, defaultHighOutputLatency: 0.034)
+            return PortAudioDevice(index: 0, hostAPI: "ALSA", isALSA: true, isSoundServer: server, info: info)
+        }
+        #expect(PortAudioNegotiation.suggestedLatency(.low, device: device(server: false), direction: .output) == 0.009)
+        #expect(PortAudioNegotiation.suggestedLatency(.high, device: device(server: false), direction: .input) == 0.035)
+        #expect(PortAudioNegotiation.suggestedLatency(.low, device: device(server: true), direction: .output) == 0.1)
+        #expect(PortAudioNegotiation.suggestedLatency(.seconds(0.01), device: device(server: true), direction: .output) == 0.01)
+    }
+}

@@ -29,7 +29,7 @@ public struct LoopbackLatencyCheck: Check {
             if let error = run.error { throw error }
             lastRun = run
             reported = run.granted.roundTripLatencyFrames
-            buffer = max(run.granted.input?.bufferFrames ?? 0, run.granted.output?.bufferFrames ?? 0, run.granted.framesPerPeriod)
+            buffer = max(run.granted.judgedBuffers.input, run.granted.judgedBuffers.output, run.granted.framesPerPeriod)
             let mono = Alignment.mono(signal.samples, channels: signal.channels)
             let capture = Alignment.mono(run.captured, channels: max(1, run.inputChannels))
             let limit = Self.correlationLimit(loop: context.loopKind())

@@ -34,7 +34,7 @@ public struct XrunDetectCheck: Check {
         var scripted = false
         if clock == .realTime {
             let probe = try context.backend.openStream(context.target.configuration()) { _, _, _ in .continue }
-            let buffer = max(probe.granted.output?.bufferFrames ?? 0, probe.granted.input?.bufferFrames ?? 0, probe.granted.framesPerPeriod * 2)
+            let buffer = max(probe.granted.judgedBuffers.output, probe.granted.judgedBuffers.input, probe.granted.framesPerPeriod * 2)
             probe.close()
             stallFrames = 3 * buffer
             let seconds = Double(stallFrames) / rate + 0.005

@@ -99,7 +99,7 @@ public enum LoopRunner {
     /// Silence after a signal long enough for it to come back: twice the reported round trip, plus four periods, plus 1024 frames.
     public static func defaultTail(_ granted: GrantedConfiguration) -> Int {
         let period = max(granted.framesPerPeriod, 1)
-        let buffers = (granted.input?.bufferFrames ?? 0) + (granted.output?.bufferFrames ?? 0)
+        let buffers = granted.judgedBuffers.input + granted.judgedBuffers.output
         return 2 * (granted.roundTripLatencyFrames ?? 0) + buffers + 4 * period + 1024
     }
 }
