@@ -65,7 +65,7 @@ let package = Package(
             name: "hal",
             dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
+        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport"]),
