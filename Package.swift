@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Buffers", targets: ["Buffers"]),
         .library(name: "LoopbackBackend", targets: ["LoopbackBackend"]),
         .library(name: "Conformance", targets: ["Conformance"]),
+        .library(name: "Streams", targets: ["Streams"]),
         .executable(name: "conform", targets: ["conform"]),
         .library(name: "ALSABackend", targets: ["ALSABackend"]),
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
@@ -27,7 +28,8 @@ let package = Package(
         .target(name: "Buffers", dependencies: ["CBuffers"]),
         .target(name: "AudioHAL", dependencies: ["Buffers"]),
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
-        .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers"]),
+        .target(name: "Streams", dependencies: ["AudioHAL", "Buffers"]),
+        .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers", "Streams"]),
         .executableTarget(
             name: "conform",
             dependencies: [
@@ -68,6 +70,9 @@ let package = Package(
         .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "LoopbackBackend", "TestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Streams", "Buffers", "LoopbackBackend", "TestSupport"]),
+        .testTarget(
+            name: "StreamsTests",
+            dependencies: ["Streams", "AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Conformance
+import Streams
 
 /// Periods of real 6 s `clock.drift` runs through PulseAudio's null sink,
 /// which runs on the host clock (ALSA `pulse` plugin, s16, 48 kHz,

@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 import Conformance
 import Foundation
 import LoopbackBackend

@@ -1,3 +1,4 @@
+import Buffers
 import Conformance
 import Foundation
 import Testing
@@ -5,33 +6,53 @@ import Testing
 @Suite struct WAVFileTests {
     let samples: [Float] = (0..<600).map { Float(sin(Double($0) * 0.05)) * 0.75 }
 
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conform-wav-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     @Test func floatRoundTripsExactly() throws {
-        let bytes = WAVFile.encode(samples, channels: 3, sampleRate: 44_100)
-        #expect(bytes.count == 12 + 26 + 12 + 8 + samples.count * 4)
-        let contents = try WAVFile.decode(bytes)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("float.wav").path
+        try WAVFile.write(samples, channels: 3, sampleRate: 44_100, to: path)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(Array(bytes.prefix(4)) == Array("RIFF".utf8))
+        #expect(bytes.count >= 44 + samples.count * 4)
+        let contents = try WAVFile.read(path: path)
         #expect(contents.samples == samples)
         #expect(contents.channels == 3)
         #expect(contents.sampleRate == 44_100)
-        #expect(contents.formatTag == 3)
+        #expect(contents.sampleType == .f32)
     }
 
     @Test func pcm16RoundTripsWithinOneStep() throws {
-        let contents = try WAVFile.decode(WAVFile.encode(samples, channels: 2, sampleRate: 8000, encoding: .pcm16))
-        #expect(contents.bitsPerSample == 16)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("pcm.wav").path
+        try WAVFile.write(samples, channels: 2, sampleRate: 8000, to: path, encoding: .pcm16)
+        let contents = try WAVFile.read(path: path)
+        #expect(contents.sampleType == .s16)
+        #expect(contents.samples.count == samples.count)
         #expect(zip(contents.samples, samples).allSatisfy { abs($0 - $1) <= 1.0 / 32768 })
     }
 
-    @Test func brokenFilesAreRefused() {
-        #expect(throws: WAVFile.ReadError.self) { try WAVFile.decode(Array("RIFF....WAVX".utf8)) }
-        let bytes = WAVFile.encode(samples, channels: 1, sampleRate: 8000)
-        #expect(throws: WAVFile.ReadError.self) { try WAVFile.decode(Array(bytes.prefix(30))) }
+    @Test func brokenFilesAndPartialFramesAreRefused() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("broken.wav").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("RIFF....WAVX".utf8)))
+        #expect(throws: AudioFileError.self) { try WAVFile.read(path: path) }
+        #expect(throws: AudioFileError.invalidArgument("5 samples are not whole frames of 2 channels")) {
+            try WAVFile.write([0, 0, 0, 0, 0], channels: 2, sampleRate: 8000, to: path)
+        }
     }
 
     /// Python's own WAV reader agrees on the header and the samples.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3")))
     func pythonReadsWhatWeWrite() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conform-wav-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let pcm = directory.appendingPathComponent("pcm.wav").path
         let float = directory.appendingPathComponent("float.wav").path

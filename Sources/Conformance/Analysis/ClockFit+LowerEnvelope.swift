@@ -1,3 +1,5 @@
+import Streams
+
 extension ClockFit {
     /// A fit of the earliest callbacks: the rate of a clock whose callbacks
     /// may run late but never early.

@@ -1,3 +1,5 @@
+import Streams
+
 extension ClockFit {
     /// A fit that leaves out a start-up of unknown length, and whether the
     /// run had settled.

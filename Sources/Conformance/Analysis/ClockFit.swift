@@ -1,3 +1,5 @@
+import Streams
+
 /// A straight-line fit of a clock against stream frames.
 public struct ClockFit: Sendable, Hashable {
     /// Seconds of the clock per stream frame.

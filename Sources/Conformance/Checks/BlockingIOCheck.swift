@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 
 /// `blocking.io`: blocking write and read move a long signal with no gaps or duplicates, with consistent available counts.
 public struct BlockingIOCheck: Check {

@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 import Foundation
 
 /// `clock.drift`: the device's rate against the host clock, in parts per million.

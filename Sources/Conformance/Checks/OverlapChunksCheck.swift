@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 
 /// `overlap.chunks`: overlapping chunks read from a live capture equal the matching slices of the continuous recording.
 public struct OverlapChunksCheck: Check {

@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 import Synchronization
 
 /// `stream.start-stop`: stop drains, abort drops, a restarted stream runs with fresh counters.

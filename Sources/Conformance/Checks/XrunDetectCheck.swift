@@ -1,4 +1,5 @@
 import AudioHAL
+import Streams
 
 /// `xrun.detect`: a deliberate stall longer than the buffer is reported, the stream keeps running, and the signal is intact afterwards.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import AudioHAL
+import Streams
 
 /// A known, interleaved test signal: different deterministic noise on every
 /// channel, quantised to the device format so a digital loop returns it bit for bit.
@@ -133,5 +134,16 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension BlockingExchange {
+    /// Runs the exchange with a test signal; see ``/Streams/BlockingExchange/run(stream:samples:channels:tailFrames:capacity:leadFrames:timeout:)``.
+    public func run(
+        stream: AudioStream, signal: TestSignal, tailFrames: Int, capacity: Int, leadFrames: Int, timeout: Duration = .seconds(20)
+    ) throws(HALError) -> Result {
+        try run(
+            stream: stream, samples: signal.samples, channels: signal.channels, tailFrames: tailFrames, capacity: capacity,
+            leadFrames: leadFrames, timeout: timeout)
     }
 }

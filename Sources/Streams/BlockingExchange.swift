@@ -36,7 +36,7 @@ public struct BlockingExchange: Sendable {
         self.readChunks = readChunks
     }
 
-    /// Writes `signal` then `tailFrames` (and ``Result/leadInFrames``) of
+    /// Writes `samples` then `tailFrames` (and ``Result/leadInFrames``) of
     /// silence, and reads the same number of frames.
     ///
     /// The first write queues the whole lead at once (at most half the
@@ -49,22 +49,28 @@ public struct BlockingExchange: Sendable {
     /// The stream must be a started blocking duplex stream whose buffers hold
     /// `capacity` frames. Reads never get ahead of writes, so the output
     /// never runs dry because of the exchange itself.
-    /// - Throws: the stream's error, or ``/AudioHAL/HALError/timeout(operation:seconds:framesDone:)`` when a call gives up.
+    /// - Throws: the stream's error, ``/AudioHAL/HALError/invalidArgument(_:)`` when `samples` is not whole frames,
+    ///   or ``/AudioHAL/HALError/timeout(operation:seconds:framesDone:)`` when a call gives up.
     /// - Parameters:
     ///   - stream: a started blocking duplex stream.
-    ///   - signal: what to write from the first write on.
+    ///   - samples: what to write from the first write on, interleaved.
+    ///   - channels: channels of `samples`; extra output channels get silence.
     ///   - tailFrames: silence written after the signal, for the loop's return.
     ///   - capacity: frames the stream's buffers hold.
     ///   - leadFrames: how far writes stay ahead of reads while there is
     ///     signal left, so the device always has output queued.
     ///   - timeout: how long one read or write may wait.
     public func run(
-        stream: AudioStream, signal: TestSignal, tailFrames: Int, capacity: Int, leadFrames: Int, timeout: Duration = .seconds(20)
+        stream: AudioStream, samples: [Float], channels: Int, tailFrames: Int, capacity: Int, leadFrames: Int,
+        timeout: Duration = .seconds(20)
     ) throws(HALError) -> Result {
-        let outputChannels = stream.granted.output?.channels ?? signal.channels
-        let inputChannels = stream.granted.input?.channels ?? signal.channels
+        guard channels >= 1, samples.count % channels == 0 else {
+            throw .invalidArgument("\(samples.count) samples are not whole frames of \(channels) channels")
+        }
+        let outputChannels = stream.granted.output?.channels ?? channels
+        let inputChannels = stream.granted.input?.channels ?? channels
         let leadIn = Int(max(0, stream.framePosition))
-        let total = signal.frames + tailFrames + leadIn
+        let total = samples.count / channels + tailFrames + leadIn
         var captured: [Float] = []
         captured.reserveCapacity(total * inputChannels)
         var result = Result(
@@ -93,7 +99,7 @@ public struct BlockingExchange: Sendable {
                 let size = result.written == 0
                     ? max(writeChunks[0], queuedLead) : writeChunks[step % writeChunks.count]
                 let count = min(size, total - result.written)
-                let chunk = signal.chunk(from: result.written, count: count, channels: outputChannels)
+                let chunk = Self.chunk(of: samples, channels: channels, from: result.written, count: count, outputChannels: outputChannels)
                 observe()
                 let before = stream.writeAvailable
                 let done = try stream.write(chunk, timeout: timeout)
@@ -134,6 +140,19 @@ public struct BlockingExchange: Sendable {
     /// four periods and the reported round trip, so the device always has output queued.
     public static func lead(_ granted: GrantedConfiguration) -> Int {
         4 * max(granted.framesPerPeriod, 1) + (granted.roundTripLatencyFrames ?? 0)
+    }
+
+    /// `count` frames from frame `start` on, for `outputChannels` channels:
+    /// silence past the end of `samples` and in channels it lacks.
+    static func chunk(of samples: [Float], channels: Int, from start: Int, count: Int, outputChannels: Int) -> [Float] {
+        var chunk = [Float](repeating: 0, count: count * outputChannels)
+        let shared = min(channels, outputChannels)
+        for frame in 0..<max(0, min(count, samples.count / channels - start)) {
+            for channel in 0..<shared {
+                chunk[frame * outputChannels + channel] = samples[(start + frame) * channels + channel]
+            }
+        }
+        return chunk
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -1,0 +1,53 @@
+import AudioHAL
+import Streams
+import Testing
+
+@Suite struct ChunkerTests {
+    @Test func rangesOverlapAndTheLastIsShort() throws {
+        let chunker = try OverlappingChunker(size: 4, overlap: 1)
+        #expect(chunker.ranges(stop: 10) == [0..<4, 3..<7, 6..<10])
+        #expect(chunker.ranges(stop: 11) == [0..<4, 3..<7, 6..<10, 9..<11])
+        #expect(chunker.ranges(start: 2, stop: 3) == [2..<3])
+        #expect(chunker.ranges(stop: 0).isEmpty)
+    }
+
+    @Test func everySmallLayoutCoversTheSliceInOrder() throws {
+        for size in 1...6 {
+            for overlap in 0..<size {
+                let chunker = try OverlappingChunker(size: size, overlap: overlap)
+                for start in 0...4 {
+                    for stop in start...(start + 13) {
+                        let ranges = chunker.ranges(start: start, stop: stop)
+                        #expect(ranges.first?.lowerBound == (stop > start ? start : nil))
+                        #expect(ranges.last?.upperBound == (stop > start ? stop : nil))
+                        for (a, b) in zip(ranges, ranges.dropFirst()) {
+                            #expect(b.lowerBound == a.lowerBound + size - overlap)
+                            #expect(a.count == size)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func readerChunksEqualSlicesOfTheStream() throws {
+        let chunker = try OverlappingChunker(size: 5, overlap: 2, channels: 2)
+        let stream = (0..<200).map(Float.init)
+        var offset = 0
+        var reader = OverlappingChunker.Reader(chunker)
+        var chunks: [[Float]] = []
+        for _ in 0..<10 {
+            chunks.append(reader.next { (frames: Int) -> [Float] in
+                defer { offset += frames * 2 }
+                return Array(stream[offset..<(offset + frames * 2)])
+            })
+        }
+        #expect(chunks == Array(chunker.chunks(of: stream).prefix(10)))
+    }
+
+    @Test func impossibleGeometriesAreRefused() {
+        #expect(throws: HALError.self) { try OverlappingChunker(size: 0, overlap: 0) }
+        #expect(throws: HALError.self) { try OverlappingChunker(size: 4, overlap: 4) }
+        #expect(throws: HALError.self) { try OverlappingChunker(size: 4, overlap: -1) }
+    }
+}
