@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "conform",
             dependencies: [
-                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend", "Streams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,9 +65,12 @@ let package = Package(
         .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
         .executableTarget(
             name: "hal",
-            dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Buffers", "SoundFiles", "Streams", "AudioHAL", "Conformance", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
-        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "TestSupport"]),
+        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "Streams", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Streams", "Buffers", "LoopbackBackend", "TestSupport"]),
