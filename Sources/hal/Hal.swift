@@ -6,13 +6,13 @@ import ArgumentParser
 struct Hal: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hal",
-        abstract: "Inspect and convert audio files.",
+        abstract: "List devices; play, record and play-and-record audio files; inspect and convert them.",
         discussion: """
             Exit status: 0 on success, 1 when an input was damaged but read (the damage is \
             named on stderr), 2 when an input could not be read or an output not written \
             (the reason is on stderr), 64 for a command-line mistake.
             """,
-        subcommands: [InfoCommand.self, ConvertCommand.self])
+        subcommands: [InfoCommand.self, ConvertCommand.self, DevicesCommand.self])
 }
 
 /// The exit statuses `hal` uses.

@@ -57,3 +57,19 @@ struct LatencyStoreTests {
         #expect(refused.stderr == "conform: error: --save-latency needs loopback.latency among --checks (given: loopback.integrity)\n")
     }
 }
+
+@Suite("hal devices, run as a program")
+struct HalDevicesTests {
+    @Test func listsTheLoopbackDevice() throws {
+        let run = try HalBinary.run(["devices", "--backend", "loopback"])
+        #expect(run.status == 0 && run.stderr.isEmpty)
+        #expect(run.stdout.hasPrefix("DEVICE "))
+        #expect(run.stdout.contains("\nloopback:loopback  loopback  2/2     48000 "))
+    }
+
+    @Test func anUnknownBackendIsNamedWithTheKnownOnes() throws {
+        let run = try HalBinary.run(["devices", "--backend", "nosuch"])
+        #expect(run.status == 2 && run.stdout.isEmpty)
+        #expect(run.stderr == "hal devices: unknown backend 'nosuch'; available: alsa, portaudio, loopback\n")
+    }
+}
