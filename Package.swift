@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Streams", "Buffers", "LoopbackBackend", "TestSupport"]),
         .testTarget(
             name: "StreamsTests",
-            dependencies: ["Streams", "AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
+            dependencies: ["Streams", "AudioHAL", "Buffers", "LoopbackBackend", "ALSABackend", "Conformance", "AllocationCounting", "TestSupport"]),
     ]
 )
