@@ -12,7 +12,9 @@ struct Hal: ParsableCommand {
             named on stderr), 2 when an input could not be read or an output not written \
             (the reason is on stderr), 64 for a command-line mistake.
             """,
-        subcommands: [InfoCommand.self, ConvertCommand.self, DevicesCommand.self])
+        subcommands: [
+            DevicesCommand.self, PlayCommand.self, RecordCommand.self, PlayrecCommand.self, InfoCommand.self, ConvertCommand.self,
+        ])
 }
 
 /// The exit statuses `hal` uses.
@@ -21,6 +23,10 @@ enum HalExit {
     static let ok = ExitCode(0)
     /// An input was damaged; it was read with the damage worked around.
     static let recovered = ExitCode(1)
-    /// An input could not be read, or an output could not be written.
+    /// An input could not be read, or an output could not be written; or a
+    /// stream could not start (unknown device, refused configuration, bad map).
     static let failed = ExitCode(2)
+    /// A stream ended early with an error (a fatal xrun, a lost device, a full disk);
+    /// the output file holds what was recorded until then.
+    static let ranShort = ExitCode(1)
 }
