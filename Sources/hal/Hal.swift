@@ -1,16 +1,18 @@
 import ArgumentParser
 
-/// `hal`: the package's command for people: inspect and convert audio files
-/// (and, as the package grows, list devices, play and record).
+/// `hal`: the package's command for people: list devices, play, record and
+/// play-and-record on any backend, inspect and convert audio files.
 @main
 struct Hal: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hal",
         abstract: "List devices; play, record and play-and-record audio files; inspect and convert them.",
         discussion: """
-            Exit status: 0 on success, 1 when an input was damaged but read (the damage is \
-            named on stderr), 2 when an input could not be read or an output not written \
-            (the reason is on stderr), 64 for a command-line mistake.
+            Exit status: 0 on success; 1 when an input was damaged but read (info, convert) or a \
+            stream ended early with an error (play, record, playrec); 2 when an input could not be \
+            read, an output not written, or a stream could not start (the reason is on stderr); \
+            64 for a command-line mistake; 128+N when signal N stopped play, playrec, or record \
+            given -d (record without -d ends with Ctrl-C and exits 0).
             """,
         subcommands: [
             DevicesCommand.self, PlayCommand.self, RecordCommand.self, PlayrecCommand.self, InfoCommand.self, ConvertCommand.self,
