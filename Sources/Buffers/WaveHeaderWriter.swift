@@ -9,7 +9,7 @@ public enum WaveHeaderWriter {
     /// more than 2 channels, or integer samples wider than 16 bits (the
     /// WAVEFORMATEXTENSIBLE rules; 8- and 16-bit PCM and float in 1 or 2
     /// channels keep the plain format tag every reader knows).
-    static func needsExtensible(sampleType: SampleType, channels: Int) -> Bool {
+    public static func needsExtensible(sampleType: SampleType, channels: Int) -> Bool {
         channels > 2 || (sampleType.isInteger && sampleType.bits > 16)
     }
 
