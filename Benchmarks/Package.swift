@@ -16,6 +16,7 @@ let package = Package(
             providers: [.apt(["libjack-jackd2-dev"])]),
         .target(name: "BenchReport", path: "Sources/BenchReport"),
         .target(name: "CRing", path: "Sources/CRing", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CThreads", path: "Sources/CThreads"),
         .executableTarget(
             name: "RingBufferBenchmarks",
             dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
                 .product(name: "Buffers", package: "AudioHAL"),
                 "CJack",
                 "CRing",
+                "CThreads",
                 "BenchReport",
             ],
             path: "Benchmarks/RingBufferBenchmarks",

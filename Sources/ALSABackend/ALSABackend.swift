@@ -59,7 +59,8 @@ public final class ALSABackend: AudioBackend, @unchecked Sendable {
     }
 
     /// Opens and negotiates the device(s). Duplex streams get one period for both directions.
-    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    public func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        let configuration = opening.configuration
         var capture: NegotiatedSide?
         var playback: NegotiatedSide?
         if let input = configuration.input {
@@ -72,6 +73,6 @@ public final class ALSABackend: AudioBackend, @unchecked Sendable {
                 device: output.device ?? DeviceSpec.defaultDevice, direction: .output, parameters: output,
                 configuration: configuration, options: options, exactPeriod: capture?.periodFrames)
         }
-        return try ALSADriver(capture: capture, playback: playback, configuration: configuration, options: options)
+        return try ALSADriver(capture: capture, playback: playback, opening: opening, options: options)
     }
 }

@@ -26,8 +26,8 @@ struct AudioLoopState {
 extension ALSADriver {
     /// The loop: wait until every open direction can move a period, move it
     /// through the engine, and deal with xruns and lost devices on the way.
+    /// Runs on the ``/AudioHAL/AudioThread`` that ``start(engine:)`` starts.
     func audioThreadMain(engine: StreamEngine) {
-        if wantsRealTime { _ = RealTime.apply(priority: options.realTimePriority) }
         var state = AudioLoopState(now: CALSA_monotonicSeconds())
         while !stopRequested.load(ordering: .acquiring) {
             if let end = turn(engine: engine, state: &state) {

@@ -14,6 +14,7 @@ import Glibc
 /// xrun; the loop itself is in `ALSADriver+AudioLoop.swift`.
 final class ALSADriver: StreamDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
+    let engine: StreamEngine
     let capture: DeviceChannel?
     let playback: DeviceChannel?
     /// Whether capture and playback are linked with `snd_pcm_link`.
@@ -33,11 +34,12 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     private let control = Mutex<ControlState>(ControlState())
 
     struct ControlState {
-        var thread: pthread_t?
+        var thread: AudioThread?
         var closed = false
     }
 
-    init(capture: NegotiatedSide?, playback: NegotiatedSide?, configuration: StreamConfiguration, options: ALSAOptions) throws(HALError) {
+    init(capture: NegotiatedSide?, playback: NegotiatedSide?, opening: StreamOpening, options: ALSAOptions) throws(HALError) {
+        let configuration = opening.configuration
         let rate = configuration.sampleRate
         let captureChannel = try capture.map { (side) throws(HALError) in try DeviceChannel(side, sampleRate: rate) }
         let playbackChannel = try playback.map { (side) throws(HALError) in try DeviceChannel(side, sampleRate: rate) }
@@ -57,7 +59,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         } else {
             linked = false
         }
-        let realTime: RealTimeStatus = configuration.realTimePriority ? RealTime.probe(priority: options.realTimePriority) : .notRequested
+        let realTime: RealTimeStatus = configuration.realTimePriority ? .requested : .notRequested
         func grantedSide(_ side: NegotiatedSide?) -> GrantedDirection? {
             guard let side else { return nil }
             // Input: a callback's first frame was captured one period before it runs.
@@ -72,6 +74,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         granted = GrantedConfiguration(
             backend: ALSABackend.backendName, sampleRate: configuration.sampleRate, framesPerPeriod: periodFrames,
             input: grantedSide(capture), output: grantedSide(playback), realTime: realTime, notes: notes)
+        engine = opening.makeEngine(for: granted)
 
         wakeDescriptor = CALSA_makeWakeDescriptor()
         let capacity = 1 + (captureChannel?.pollCount ?? 0) + (playbackChannel?.pollCount ?? 0)
@@ -90,7 +93,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
     // MARK: - Control (any thread)
 
-    func start(engine: StreamEngine) throws(HALError) {
+    func start() throws(HALError) {
         try control.withLock { (state: inout ControlState) throws(HALError) in
             guard !state.closed else { throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"]) }
             joinThread(&state)
@@ -102,13 +105,15 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
                 dropAll()
                 throw ALSAError("starting \(mainChannel.device)", code: Int32(rc)).halError(device: mainChannel.device)
             }
-            let context = Unmanaged.passRetained(ThreadContext(driver: self, engine: engine)).toOpaque()
-            var thread = pthread_t()
-            let created = pthread_create(&thread, nil, alsaAudioThreadEntry, context)
-            guard created == 0 else {
-                Unmanaged<ThreadContext>.fromOpaque(context).release()
+            let priority = wantsRealTime ? options.realTimePriority : nil
+            let thread: AudioThread
+            do throws(HALError) {
+                thread = try AudioThread.start(backend: ALSABackend.backendName, realTimePriority: priority, engine: engine) {
+                    self.audioThreadMain(engine: self.engine)
+                }
+            } catch {
                 dropAll()
-                throw .backend(name: ALSABackend.backendName, operation: "pthread_create", code: created, message: String(cString: strerror(created)))
+                throw error
             }
             state.thread = thread
         }
@@ -151,7 +156,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
 
     private func joinThread(_ state: inout ControlState) {
         if let thread = state.thread {
-            pthread_join(thread, nil)
+            thread.join()
             state.thread = nil
         }
     }
@@ -255,22 +260,4 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         if snd_pcm_state(channel.handle) == SND_PCM_STATE_RUNNING { return 0 }
         return Int(snd_pcm_start(channel.handle))
     }
-}
-
-/// What the audio thread needs, passed through `pthread_create`.
-private final class ThreadContext {
-    let driver: ALSADriver
-    let engine: StreamEngine
-    init(driver: ALSADriver, engine: StreamEngine) {
-        self.driver = driver
-        self.engine = engine
-    }
-}
-
-/// The audio thread's entry point.
-private func alsaAudioThreadEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let raw else { return nil }
-    let context = Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue()
-    context.driver.audioThreadMain(engine: context.engine)
-    return nil
 }

@@ -12,9 +12,9 @@ public enum BackendAvailability: Sendable, Hashable {
 /// A source of devices and streams: ALSA, PortAudio, the loopback backend, or your own.
 ///
 /// A backend only has to negotiate a configuration and run a period clock: it
-/// implements ``makeDriver(for:)`` and returns a ``StreamDriver`` that calls
+/// implements ``openDriver(_:)`` and returns a ``StreamDriver`` that calls
 /// ``StreamEngine/process(input:output:frames:deviceTime:hostTime:)`` once per
-/// period. AudioHAL does format conversion, the callback, blocking I/O, xrun
+/// host buffer. `docs/writing-a-backend.md` walks through a complete one. AudioHAL does format conversion, the callback, blocking I/O, xrun
 /// accounting and the stream's state machine for every backend alike.
 public protocol AudioBackend: AnyObject, Sendable {
     /// The name used in device specs and `AUDIOHAL_BACKEND` (`alsa`, `portaudio`, `loopback`).
@@ -23,12 +23,14 @@ public protocol AudioBackend: AnyObject, Sendable {
     var availability: BackendAvailability { get }
     /// Every device the backend can open.
     func devices() throws(HALError) -> [DeviceInfo]
-    /// Negotiates `configuration` with the device(s) and returns a driver ready to start.
+    /// Negotiates the opening's configuration with the device(s), makes the
+    /// stream's engine (``StreamOpening/makeEngine(for:maxFramesPerCall:hostBuffersVary:)``)
+    /// and returns a driver holding both, ready to start.
     ///
     /// The configuration has been validated (``StreamConfiguration/validate()``).
     /// A request the device cannot honour exactly must throw a ``HALError``
     /// naming the nearest possible values, never be changed silently.
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver
+    func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver
     /// The device a stream naming `id` would open, or an error listing the ids there are.
     ///
     /// The default looks `id` up among ``devices()``; a backend whose devices
@@ -42,8 +44,8 @@ extension AudioBackend {
     /// - Throws: ``HALError`` when the configuration is invalid or the device refuses it.
     public func openStream(_ configuration: StreamConfiguration, callback: @escaping StreamCallback) throws(HALError) -> AudioStream {
         try configuration.validate()
-        let driver = try makeDriver(for: configuration)
-        return AudioStream(requested: configuration, driver: driver, mode: .callback(callback))
+        let driver = try openDriver(StreamOpening(configuration: configuration, mode: .callback(callback)))
+        return AudioStream(requested: configuration, driver: driver)
     }
 
     /// Opens a stream moved with blocking ``AudioStream/read(into:timeout:)`` and ``AudioStream/write(_:timeout:)-(UnsafeBufferPointer<Float>,_)``.
@@ -59,8 +61,8 @@ extension AudioBackend {
         guard bufferFrames >= 0 else {
             throw .invalidArgument("blocking buffer of \(bufferFrames) frames; use 0 for the default or a positive count")
         }
-        let driver = try makeDriver(for: configuration)
-        return AudioStream(requested: configuration, driver: driver, mode: .blocking(bufferFrames: bufferFrames))
+        let driver = try openDriver(StreamOpening(configuration: configuration, mode: .blocking(bufferFrames: bufferFrames)))
+        return AudioStream(requested: configuration, driver: driver)
     }
 
     /// The device the backend uses when a stream names none, for one direction.

@@ -1,4 +1,5 @@
 import Buffers
+import Logging
 import Synchronization
 
 /// An open stream: a device (or a pair) in one or both directions, moved by a
@@ -12,24 +13,41 @@ public final class AudioStream: @unchecked Sendable {
     /// What was asked for.
     public let requested: StreamConfiguration
     /// What was granted.
-    public var granted: GrantedConfiguration { engine.granted }
+    ///
+    /// Its ``GrantedConfiguration/realTime`` is the audio thread's own
+    /// scheduling, read on that thread, from the moment the thread has
+    /// reported it (``start()`` waits for that on the ALSA and loopback
+    /// backends); before, a request reads ``RealTimeStatus/requested``.
+    public var granted: GrantedConfiguration {
+        var granted = driver.granted
+        if granted.realTime != .notRequested, let own = engine.audioThreadRealTime { granted.realTime = own }
+        return granted
+    }
     /// How audio moves: callback or blocking.
-    public let mode: StreamMode
+    public var mode: StreamMode { engine.mode }
 
     let driver: any StreamDriver
     /// The same driver when the caller may advance its clock, else `nil`.
     let virtualClock: (any VirtualClockDriver)?
     let engine: StreamEngine
     let lifecycle = Mutex<StreamState>(.open)
+    /// ``AudioHALLog/logger`` as it was at the open, with the stream's backend and device.
+    let log: Logger
+    /// The thread that logs xruns while the stream runs (see ``AudioHALLog``).
+    private let logWatcher = Mutex<StreamLogWatcher?>(nil)
 
-    init(requested: StreamConfiguration, driver: any StreamDriver, mode: StreamMode) {
+    /// A stream over a driver that ``AudioBackend/openDriver(_:)`` returned, and its engine.
+    init(requested: StreamConfiguration, driver: any StreamDriver) {
         self.requested = requested
         self.driver = driver
         self.virtualClock = driver as? any VirtualClockDriver
-        self.mode = mode
-        engine = StreamEngine(
-            granted: driver.granted, policy: requested.xrunPolicy, mode: mode, maxFramesPerCall: driver.maxFramesPerCall,
-            hostBuffersVary: driver.hostBuffersVary)
+        engine = driver.engine
+        var log = AudioHALLog.logger
+        let granted = driver.granted
+        log[metadataKey: "backend"] = "\(granted.backend)"
+        log[metadataKey: "device"] = "\(granted.output?.device ?? granted.input?.device ?? "?")"
+        self.log = log
+        log.info("opened a \(engine.mode.name) stream: \(granted.logSummary)")
     }
 
     deinit {
@@ -71,7 +89,23 @@ public final class AudioStream: @unchecked Sendable {
     private func settle(_ state: inout StreamState) {
         guard case .running = state, let end = engine.ended else { return }
         driver.stop(drain: false)
+        stopLogWatcher()
         state = Self.state(after: end)
+    }
+
+    /// Starts the thread that logs xruns, once the driver runs.
+    private func startLogWatcher() {
+        let watcher = StreamLogWatcher.start(engine: engine, logger: log)
+        logWatcher.withLock { $0 = watcher }
+    }
+
+    /// Logs what is left of the xrun record and ends the logging thread.
+    private func stopLogWatcher() {
+        let watcher = logWatcher.withLock { watcher in
+            defer { watcher = nil }
+            return watcher
+        }
+        watcher?.stop()
     }
 
     private static func state(after end: DriverEnd) -> StreamState {
@@ -99,8 +133,17 @@ public final class AudioStream: @unchecked Sendable {
             case .open, .stopped:
                 engine.resetForStart()
                 engine.wakeUp.reset()
-                try driver.start(engine: engine)
+                do throws(HALError) {
+                    try driver.start()
+                } catch {
+                    log.error("start failed: \(error)")
+                    throw error
+                }
                 state = .running
+                startLogWatcher()
+                let realTime = granted.realTime
+                log.info("started; real time: \(realTime)")
+                if case .denied = realTime { log.notice("the audio thread runs without real-time priority: \(realTime)") }
             default:
                 throw invalid("start", state, allowed: ["open", "stopped"])
             }
@@ -122,7 +165,9 @@ public final class AudioStream: @unchecked Sendable {
                 engine.draining.store(true, ordering: .relaxed)
                 drainBlockingOutput(timeout: timeout)
                 driver.stop(drain: true)
+                stopLogWatcher()
                 state = .stopped(.stopped)
+                log.info("stopped after \(engine.framePosition) frames (output played out)")
                 engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
@@ -142,7 +187,9 @@ public final class AudioStream: @unchecked Sendable {
             switch state {
             case .running:
                 driver.stop(drain: false)
+                stopLogWatcher()
                 state = .stopped(.aborted)
+                log.info("aborted after \(engine.framePosition) frames")
                 engine.wakeUp.signalEnd()
             case .stopped(.completed), .stopped(.callbackAborted):
                 return
@@ -163,8 +210,10 @@ public final class AudioStream: @unchecked Sendable {
             default:
                 break
             }
+            stopLogWatcher()
             driver.close()
             state = .closed
+            log.info("closed")
             engine.wakeUp.signalEnd()
         }
     }

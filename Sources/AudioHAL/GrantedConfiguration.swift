@@ -41,6 +41,9 @@ public struct GrantedDirection: Sendable, Hashable, Codable {
 public enum RealTimeStatus: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Not asked for, or not applicable to the backend (a virtual clock, say).
     case notRequested
+    /// Asked for; what the audio thread got is known once it runs (the stream
+    /// reports it from ``AudioStream/start()`` on).
+    case requested
     /// Granted with this SCHED_FIFO priority.
     case granted(priority: Int)
     /// Asked for and refused, with the reason.
@@ -50,6 +53,7 @@ public enum RealTimeStatus: Sendable, Hashable, Codable, CustomStringConvertible
     public var description: String {
         switch self {
         case .notRequested: "not requested"
+        case .requested: "requested (known once the audio thread runs)"
         case .granted(let priority): "SCHED_FIFO priority \(priority)"
         case .denied(let reason): "denied: \(reason)"
         }

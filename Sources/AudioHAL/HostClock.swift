@@ -18,6 +18,17 @@ public enum HostClock {
         }
     }
 
+    /// Sleeps the calling thread until CLOCK_MONOTONIC reads `deadline` seconds
+    /// (at once when it has passed): a period clock sleeps to absolute
+    /// deadlines so that its wake-up lateness does not accumulate.
+    ///
+    /// The corresponding C function is `clock_nanosleep` with `TIMER_ABSTIME`.
+    public static func sleep(until deadline: Double) {
+        let whole = deadline.rounded(.down)
+        var target = timespec(tv_sec: Int(whole), tv_nsec: min(999_999_999, Int((deadline - whole) * 1e9)))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
+    }
+
     /// Seconds on CLOCK_MONOTONIC.
     ///
     /// The corresponding C function is `clock_gettime`.

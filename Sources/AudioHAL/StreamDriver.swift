@@ -8,25 +8,24 @@ public enum DriverEnd: Sendable, Hashable {
     case failed(HALError)
 }
 
-/// The backend's half of an open stream: a negotiated device and a period clock.
+/// The backend's half of an open stream: a negotiated device, the stream's
+/// engine, and a period clock.
 ///
-/// A driver calls ``StreamEngine/process(input:output:frames:deviceTime:hostTime:)``
-/// once per period from its audio thread, reports xruns with
-/// ``StreamEngine/recordXrun(_:lengthFrames:)`` and reports ending by itself
-/// with ``StreamEngine/driverEnded(_:)``. Everything else is AudioHAL's.
+/// A backend makes the driver in ``AudioBackend/openDriver(_:)``, with the
+/// engine it got from ``StreamOpening/makeEngine(for:maxFramesPerCall:hostBuffersVary:)``.
+/// Once started, the driver calls ``StreamEngine/process(input:output:frames:deviceTime:hostTime:)``
+/// for each host buffer from its audio thread (started with ``AudioThread``
+/// when the backend owns the thread), reports xruns with
+/// ``StreamEngine/recordXrun(_:lengthFrames:)`` or ``StreamEngine/report(_:lengthFrames:)``
+/// and reports ending by itself with ``StreamEngine/driverEnded(_:)``.
+/// Everything else is AudioHAL's.
 public protocol StreamDriver: AnyObject, Sendable {
     /// What was granted. Fixed for the life of the driver.
     var granted: GrantedConfiguration { get }
-    /// The most frames the driver usually passes to one `process` call (its
-    /// period, unless it varies). The engine sizes its buffers by it and takes
-    /// a longer host buffer in pieces.
-    var maxFramesPerCall: Int { get }
-    /// Whether the host hands over buffers whose size varies (PortAudio with
-    /// `paFramesPerBufferUnspecified`, a sound server). The engine then runs a
-    /// fixed-period callback through its period adapter from the first buffer on.
-    var hostBuffersVary: Bool { get }
-    /// Starts calling `engine` once per period. Called in the open or stopped state.
-    func start(engine: StreamEngine) throws(HALError)
+    /// The stream's engine, made when the driver was opened.
+    var engine: StreamEngine { get }
+    /// Starts calling the engine once per host buffer. Called in the open or stopped state.
+    func start() throws(HALError)
     /// Stops the period clock and returns once no more `process` calls will be made.
     ///
     /// With `drain`, output already handed to the device is played first. Must
@@ -43,12 +42,4 @@ public protocol VirtualClockDriver: StreamDriver {
     /// `false` when the clock runs by itself at the moment, and blocking calls
     /// then wait for it as for any driver.
     func advanceForBlockingIO() throws(HALError) -> Bool
-}
-
-extension StreamDriver {
-    /// The granted period.
-    public var maxFramesPerCall: Int { granted.framesPerPeriod }
-
-    /// Host buffers are one period each, unless the driver says otherwise.
-    public var hostBuffersVary: Bool { false }
 }

@@ -62,6 +62,7 @@ extension StreamEngine {
             endCode.store(EndCode.failed, ordering: .releasing)
         }
         wakeUp.signalEnd()
+        xrunNotice.post()
     }
 
     /// Frames handed to (or taken from) the program since the stream started.
@@ -98,7 +99,10 @@ extension StreamEngine {
         draining.store(false, ordering: .relaxed)
         fatalPending.store(false, ordering: .relaxed)
         endError.withLock { $0 = nil }
+        threadReport.withLock { $0 = nil }
+        threadPolicy.store(-1, ordering: .relaxed)
         xruns.reset()
+        xrunNotice.reset()
         inputRing?.reset()
         outputRing?.reset()
         adapter.reset(engaged: hostBuffersVary && callbackPeriod > 0)

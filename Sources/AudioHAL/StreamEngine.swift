@@ -16,8 +16,11 @@ import Synchronization
 /// program's callback and the wake-up of waiting threads, which the shell
 /// makes between them.
 public final class StreamEngine: @unchecked Sendable {
-    /// What the stream was granted.
-    public let granted: GrantedConfiguration
+    /// The configuration the engine was made for (see
+    /// ``StreamOpening/makeEngine(for:maxFramesPerCall:hostBuffersVary:)``):
+    /// its rate, period and directions size the engine's buffers. What the
+    /// stream reports as granted is the driver's ``StreamDriver/granted``.
+    public let layout: GrantedConfiguration
     /// The stream's xrun counters and log.
     public let xruns: XrunRecorder
     /// The same recorder, referenced from the audio path without reference counting.
@@ -28,7 +31,11 @@ public final class StreamEngine: @unchecked Sendable {
     public let callbackPeriod: Int
     /// Threads waiting for the audio thread or for the end (blocking I/O, ``AudioStream/waitUntilFinished(timeout:)``).
     let wakeUp = StreamWakeUp()
+    /// Wakes the stream's log when the xrun record grows or the driver ends.
+    let xrunNotice = XrunNotice()
 
+    /// How the stream moves audio.
+    public let mode: StreamMode
     let callback: StreamCallback?
     let sampleRate: Double
     let xrunsAreFatal: Bool
@@ -63,6 +70,8 @@ public final class StreamEngine: @unchecked Sendable {
     /// The audio thread's scheduling policy (-1 until reported) and priority.
     let threadPolicy = Atomic<Int>(-1)
     let threadPriority = Atomic<Int>(0)
+    /// The audio thread's scheduling as ``AudioThread`` reported it at its start.
+    let threadReport = Mutex<RealTimeStatus?>(nil)
 
     enum EndCode {
         static let running = 0
@@ -71,8 +80,9 @@ public final class StreamEngine: @unchecked Sendable {
         static let failed = 3
     }
 
-    init(granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int, hostBuffersVary: Bool) {
-        self.granted = granted
+    init(layout granted: GrantedConfiguration, policy: XrunPolicy, mode: StreamMode, maxFramesPerCall: Int, hostBuffersVary: Bool) {
+        self.layout = granted
+        self.mode = mode
         self.xrunsAreFatal = policy == .fatal
         self.sampleRate = max(1, granted.sampleRate)
         let recorder = XrunRecorder()
@@ -170,6 +180,7 @@ public final class StreamEngine: @unchecked Sendable {
         }
         if offset < total { silence(chunk, from: offset) }
         wakeUp.signalProgress()
+        xrunNotice.postIfNew(recorded: xruns.recordedCount)
         return result
     }
 

@@ -74,6 +74,28 @@ public final class XrunRecorder: @unchecked Sendable {
             events: events, droppedEvents: max(0, claimedCount - capacity))
     }
 
+    /// Xruns recorded so far, logged or not (the log's consumers compare it). Real-time safe.
+    public var recordedCount: Int {
+        @_noAllocation @_noLocks get { claimed.load(ordering: .relaxed) }
+    }
+
+    /// The published events from log slot `start` on, for a consumer that
+    /// reads the log as it grows (AudioHAL's stream log does).
+    ///
+    /// - Returns: the events in order up to the first slot not yet published,
+    ///   the slot to ask from next time, and how many events the full log dropped.
+    /// - Complexity: O(events returned).
+    public func events(from start: Int) -> (events: [XrunEvent], next: Int, dropped: Int) {
+        let claimedCount = claimed.load(ordering: .acquiring)
+        var events: [XrunEvent] = []
+        var slot = max(0, start)
+        while slot < min(claimedCount, capacity), published[slot].load(ordering: .acquiring) {
+            events.append(slots[slot])
+            slot += 1
+        }
+        return (events, slot, max(0, claimedCount - capacity))
+    }
+
     /// Clears counters and log. Call only while nothing records (the stream is stopped).
     public func reset() {
         inputCount.store(0, ordering: .relaxed)

@@ -34,7 +34,7 @@ extension RingBuffer {
         let wanted = _wholeFrames(inBytes: destination.count).frames
         let read = _readIndex.pointee.load(ordering: .relaxed)
         let frames = Swift.min(wanted, _readableFrames(at: read, wanting: wanted))
-        _consumer.pointee.granted = 0
+        _cancelGrant(_consumer)
         guard frames > 0, let base = destination.baseAddress else { return 0 }
         _copyOut(to: base, at: read, frames: frames)
         _readIndex.pointee.store(read &+ frames, ordering: .releasing)
@@ -104,7 +104,7 @@ extension RingBuffer {
         }
         let read = _readIndex.pointee.load(ordering: .relaxed)
         let dropped = Swift.min(frames, _readableFrames(at: read, wanting: frames))
-        _consumer.pointee.granted = 0
+        _cancelGrant(_consumer)
         guard dropped > 0 else { return 0 }
         _readIndex.pointee.store(read &+ dropped, ordering: .releasing)
         #if DEBUG

@@ -1,6 +1,11 @@
 import Synchronization
 
 // Debug-only consistency checks. In release builds they compile to nothing.
+//
+// They load the other side's position relaxed, never acquiring: positions
+// only grow, so a relaxed load is enough to check them, and an acquiring load
+// here would give ThreadSanitizer (which runs debug builds) the ordering the
+// audio path itself must provide, hiding a missing acquire there.
 
 extension RingBuffer {
     /// Checks the whole ring's invariants. Call only while both sides are
@@ -29,7 +34,7 @@ extension RingBuffer {
             _ringFailureInvariant("capacity is not a power of two matching the mask")
         }
         let write = _writeIndex.pointee.load(ordering: .relaxed)
-        let read = _readIndex.pointee.load(ordering: .acquiring)
+        let read = _readIndex.pointee.load(ordering: .relaxed)
         let cachedRead = _producer.pointee.cachedOtherIndex
         let filled = write &- read
         if filled < 0 || filled > capacity {
@@ -58,7 +63,7 @@ extension RingBuffer {
         #if DEBUG
         let capacity = capacityFrames
         let read = _readIndex.pointee.load(ordering: .relaxed)
-        let write = _writeIndex.pointee.load(ordering: .acquiring)
+        let write = _writeIndex.pointee.load(ordering: .relaxed)
         let cachedWrite = _consumer.pointee.cachedOtherIndex
         let filled = write &- read
         if filled < 0 || filled > capacity {

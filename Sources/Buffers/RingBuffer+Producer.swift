@@ -38,7 +38,7 @@ extension RingBuffer {
         }
         let write = _writeIndex.pointee.load(ordering: .relaxed)
         let frames = Swift.min(wanted, _writableFrames(at: write, wanting: wanted))
-        _producer.pointee.granted = 0
+        _cancelGrant(_producer)
         guard frames > 0, let base = source.baseAddress else { return 0 }
         _copyIn(from: base, at: write, frames: frames)
         _writeIndex.pointee.store(write &+ frames, ordering: .releasing)

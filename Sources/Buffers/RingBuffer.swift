@@ -15,10 +15,11 @@ import Synchronization
 /// mask, so a full ring holds exactly `capacityFrames` frames.
 ///
 /// Each side publishes its own position with a releasing store and reads the
-/// other side's position with an acquiring load. The two positions live on
-/// separate cache lines, and each side keeps, on a line of its own, a cached
-/// copy of the other's position that it refreshes only when the cached view
-/// shows too little room (producer) or too little data (consumer).
+/// other side's position with an acquiring load. The two positions, and
+/// each side's private state, are 128 bytes apart (a pair of cache lines,
+/// which x86 cores fetch together). Each side keeps a cached copy of the
+/// other's position that it refreshes only when the cached view shows too
+/// little room (producer) or too little data (consumer).
 public final class RingBuffer: @unchecked Sendable {
     /// The number of frames the ring can hold; a power of two.
     public let capacityFrames: Int
@@ -44,28 +45,33 @@ public final class RingBuffer: @unchecked Sendable {
     /// `capacityFrames`, or twice that in a mirrored ring.
     @usableFromInline let _regionLimit: Int
 
-    /// One allocation of four cache lines holding the shared positions and
-    /// each side's private state.
+    /// One allocation holding the shared positions and each side's private
+    /// state, each part 128 bytes from the next.
     @usableFromInline let _control: UnsafeMutableRawPointer
 
     /// Total frames ever committed by the producer. Written by the producer
-    /// only (releasing); read by the consumer (acquiring). Cache line 0.
+    /// only (releasing); read by the consumer (acquiring). Bytes 0–127 of the control block.
     @usableFromInline let _writeIndex: UnsafeMutablePointer<Atomic<Int>>
 
     /// Producer-private state: its cached copy of `_readIndex` and its grant.
-    /// Cache line 1.
+    /// Bytes 128–255.
     @usableFromInline let _producer: UnsafeMutablePointer<_RingSideState>
 
     /// Total frames ever consumed. Written by the consumer only (releasing);
-    /// read by the producer (acquiring). Cache line 2.
+    /// read by the producer (acquiring). Bytes 256–383.
     @usableFromInline let _readIndex: UnsafeMutablePointer<Atomic<Int>>
 
     /// Consumer-private state: its cached copy of `_writeIndex` and its grant.
-    /// Cache line 3.
+    /// Bytes 384–511.
     @usableFromInline let _consumer: UnsafeMutablePointer<_RingSideState>
 
-    /// The cache line size the control block is laid out for.
+    /// The cache line size the storage is aligned to.
     @usableFromInline static var _cacheLine: Int { 64 }
+
+    /// The distance between the control block's four parts: two cache
+    /// lines, because x86 cores fetch lines in 128-byte aligned pairs, so a
+    /// part that shared a pair with another would be dragged along with it.
+    @usableFromInline static var _controlSpacing: Int { 128 }
 
     /// Creates an empty ring of `capacityFrames` frames of `bytesPerFrame`
     /// bytes each.
@@ -104,7 +110,7 @@ public final class RingBuffer: @unchecked Sendable {
         self._mirroredBytes = mirroredBytes
         self._regionLimit = mirroredBytes == 0 ? capacityFrames : 2 * capacityFrames
 
-        let line = Self._cacheLine
+        let line = Self._controlSpacing
         let control = UnsafeMutableRawPointer.allocate(byteCount: 4 * line, alignment: line)
         self._control = control
         self._writeIndex = control.bindMemory(to: Atomic<Int>.self, capacity: 1)
@@ -146,7 +152,7 @@ public final class RingBuffer: @unchecked Sendable {
     }
 }
 
-/// One side's private state, alone on its cache line.
+/// One side's private state, alone in its 128 bytes of the control block.
 @usableFromInline
 struct _RingSideState {
     /// The last value this side loaded of the other side's position. Never
@@ -163,6 +169,14 @@ struct _RingSideState {
 // MARK: - Shared internals
 
 extension RingBuffer {
+    /// Cancels a side's grant, without writing its line when there is none.
+    ///
+    /// - Complexity: O(1).
+    @inlinable @_noAllocation @_noLocks
+    func _cancelGrant(_ side: UnsafeMutablePointer<_RingSideState>) {
+        if side.pointee.granted != 0 { side.pointee.granted = 0 }
+    }
+
     /// Whole frames in `byteCount` bytes, and whether bytes are left over.
     ///
     /// - Complexity: O(1); a shift, not a division, for power-of-two frames.

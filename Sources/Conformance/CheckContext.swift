@@ -154,9 +154,11 @@ public final class CheckContext: @unchecked Sendable {
     /// The first granted configuration seen in this run, for the report.
     public var firstGranted: GrantedConfiguration? { state.withLock { $0.granted } }
 
-    /// Records a granted configuration (the first one is kept for the report).
+    /// Records a granted configuration (the first one is kept for the report,
+    /// unless its real-time status was still ``/AudioHAL/RealTimeStatus/requested``:
+    /// noted before a start, it gives way to one noted after).
     public func noteGranted(_ granted: GrantedConfiguration) {
-        state.withLock { if $0.granted == nil { $0.granted = granted } }
+        state.withLock { if $0.granted == nil || $0.granted?.realTime == .requested { $0.granted = granted } }
     }
 
     /// The device and frame counts as a report names them.

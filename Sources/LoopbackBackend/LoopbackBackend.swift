@@ -1,4 +1,5 @@
 import AudioHAL
+import Synchronization
 
 /// In-process virtual audio devices whose output comes back as their input.
 ///
@@ -10,6 +11,11 @@ import AudioHAL
 /// insert or corrupt frames, drift, or disappear. ``device(named:)`` gives the
 /// handle to script faults, feed a signal, read what was played and advance a
 /// manual clock.
+///
+/// A device id with parameters, `NAME?channels=64&rates=48000,192000&clock=realtime`,
+/// describes a device at run time (see ``LoopbackDeviceConfiguration/init(spec:)``):
+/// the first stream or lookup that names it adds it to the backend, and later
+/// ones naming the same `NAME` and parameters, or `NAME` alone, find it.
 public final class LoopbackBackend: AudioBackend {
     /// `loopback`.
     public static let backendName = "loopback"
@@ -19,6 +25,8 @@ public final class LoopbackBackend: AudioBackend {
     /// How periods are clocked.
     public let clock: LoopbackClock
     private let handles: [LoopbackDevice]
+    /// Devices described by specs with parameters, in the order they were first named.
+    private let described = Mutex<[(spec: String, device: LoopbackDevice)]>([])
 
     /// Creates a backend with its own devices.
     ///
@@ -51,16 +59,57 @@ public final class LoopbackBackend: AudioBackend {
     ///
     /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)`` listing the device names.
     public func device(named name: String) throws(HALError) -> LoopbackDevice {
+        if name.contains("?") { return try describedDevice(spec: name) }
         if let match = handles.first(where: { $0.configuration.name == name }) { return match }
+        if let match = described.withLock({ $0.first { $0.device.configuration.name == name }?.device }) { return match }
         if name == DeviceSpec.defaultDevice, let match = handles.first(where: { $0.configuration.name == topology.defaultDevice }) {
             return match
         }
-        throw .unknownDevice(device: name, backend: Self.backendName, available: handles.map(\.configuration.name))
+        throw .unknownDevice(device: name, backend: Self.backendName, available: allDevices.map(\.configuration.name))
+    }
+
+    /// The topology's devices, then those described by specs.
+    private var allDevices: [LoopbackDevice] {
+        handles + described.withLock { $0.map(\.device) }
+    }
+
+    /// The device a spec with parameters describes, added on first use.
+    private func describedDevice(spec: String) throws(HALError) -> LoopbackDevice {
+        let configuration = try LoopbackDeviceConfiguration(spec: spec)
+        let name = configuration.name
+        if handles.contains(where: { $0.configuration.name == name }) {
+            throw .invalidDeviceSpec(
+                spec: "\(Self.backendName):\(spec)",
+                reason: "'\(name)' is already one of the backend's own devices; describe a device under a new name")
+        }
+        return try described.withLock { (described) throws(HALError) -> LoopbackDevice in
+            if let earlier = described.first(where: { $0.device.configuration.name == name }) {
+                guard earlier.device.configuration == configuration else {
+                    throw .invalidDeviceSpec(
+                        spec: "\(Self.backendName):\(spec)",
+                        reason: "device '\(name)' was described differently before ('\(earlier.spec)'); give the same parameters, only the name, or another name")
+                }
+                return earlier.device
+            }
+            let device = LoopbackDevice(configuration: configuration)
+            described.append((spec, device))
+            return device
+        }
     }
 
     /// Every device of the topology, as digital loopback devices.
     public func devices() throws(HALError) -> [DeviceInfo] {
-        handles.map { $0.info(isDefault: $0.configuration.name == topology.defaultDevice) }
+        allDevices.map { $0.info(isDefault: $0.configuration.name == topology.defaultDevice) }
+    }
+
+    /// The device `id` names: a device's name, `default`, or a spec with
+    /// parameters describing one (added on first use).
+    ///
+    /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)``, or
+    ///   ``/AudioHAL/HALError/invalidDeviceSpec(spec:reason:)`` for a spec whose parameters are wrong.
+    public func device(id: String) throws(HALError) -> DeviceInfo {
+        let device = try device(named: id)
+        return device.info(isDefault: device.configuration.name == topology.defaultDevice)
     }
 
     /// Checks the configuration against the device and claims it.
@@ -70,8 +119,8 @@ public final class LoopbackBackend: AudioBackend {
     /// hint, that duration in whole periods instead: see
     /// ``periodsPerBuffer(latency:period:sampleRate:default:)``), input latency of one period and
     /// output latency of the device's `latencyFrames`, so the reported round
-    /// trip is exactly the loop's delay. Real-time priority is only tried on
-    /// the real-time clock, and reported as granted or denied.
+    /// trip is exactly the loop's delay. Real-time priority is only asked for
+    /// on the real-time clock; the stream reports what its thread got once it starts.
     ///
     /// - Throws: ``/AudioHAL/HALError/unknownDevice(device:backend:available:)``,
     ///   ``/AudioHAL/HALError/invalidConfiguration(_:)`` for a duplex stream across two devices,
@@ -80,7 +129,8 @@ public final class LoopbackBackend: AudioBackend {
     ///   ``/AudioHAL/HALError/unsupportedFormat(requested:device:supported:)``,
     ///   ``/AudioHAL/HALError/unsupportedPeriod(requested:device:minimum:maximum:)``, or
     ///   ``/AudioHAL/HALError/backend(name:operation:code:message:)`` when the device is busy.
-    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    public func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        let configuration = opening.configuration
         let device = try streamDevice(for: configuration)
         let spec = device.configuration
         let name = spec.name
@@ -98,6 +148,7 @@ public final class LoopbackBackend: AudioBackend {
                 throw .unsupportedFormat(requested: parameters.format, device: name, supported: spec.formats)
             }
         }
+        let clock = spec.clock ?? clock
         let period = configuration.framesPerPeriod == 0 ? spec.defaultFramesPerPeriod : configuration.framesPerPeriod
         guard spec.periodRange.contains(period) else {
             throw .unsupportedPeriod(
@@ -108,8 +159,8 @@ public final class LoopbackBackend: AudioBackend {
         var fifoPriority: Int32?
         var notes = ["\(clock.name) clock"]
         if case .realTime = clock, configuration.realTimePriority {
-            realTime = RealTimeScheduling.probe()
-            if case .granted(let priority) = realTime { fifoPriority = Int32(priority) }
+            realTime = .requested
+            fifoPriority = AudioThread.defaultPriority
         } else if case .virtual = clock, configuration.realTimePriority {
             notes.append("real-time priority does not apply to a virtual clock")
         }
@@ -135,7 +186,9 @@ public final class LoopbackBackend: AudioBackend {
             inputFormat: input?.format ?? .float32, outputFormat: output?.format ?? .float32,
             inputInterleaved: input?.interleaved ?? true, outputInterleaved: output?.interleaved ?? true,
             latencyFrames: spec.latencyFrames, periodsPerBuffer: periodsPerBuffer)
-        let driver = LoopbackDriver(granted: granted, shape: shape, device: device, clock: clock, fifoPriority: fifoPriority)
+        let driver = LoopbackDriver(
+            granted: granted, engine: opening.makeEngine(for: granted), shape: shape, device: device, clock: clock,
+            fifoPriority: fifoPriority)
         try device.claim(by: driver)
         return driver
     }

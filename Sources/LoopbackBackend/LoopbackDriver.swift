@@ -12,23 +12,28 @@ import Synchronization
 ///   or ``advanceForBlockingIO()``.
 final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
+    let engine: StreamEngine
     let shape: PipelineShape
     let device: LoopbackDevice
     let clock: LoopbackClock
-    /// SCHED_FIFO priority for the real-time clock thread, when granted.
+    /// SCHED_FIFO priority asked for the real-time clock thread, when real time was requested.
     let fifoPriority: Int32?
 
     private struct Slot {
         var session: LoopbackSession?
-        var thread: DriverThread?
+        var thread: AudioThread?
         var closed = false
     }
 
     /// The current session and its thread. Callers stepping the clock hold this lock while they do.
     private let slot = Mutex<Slot>(Slot())
 
-    init(granted: GrantedConfiguration, shape: PipelineShape, device: LoopbackDevice, clock: LoopbackClock, fifoPriority: Int32?) {
+    init(
+        granted: GrantedConfiguration, engine: StreamEngine, shape: PipelineShape, device: LoopbackDevice,
+        clock: LoopbackClock, fifoPriority: Int32?
+    ) {
         self.granted = granted
+        self.engine = engine
         self.shape = shape
         self.device = device
         self.clock = clock
@@ -39,7 +44,7 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
         device.release(self)
     }
 
-    func start(engine: StreamEngine) throws(HALError) {
+    func start() throws(HALError) {
         let setup = device.takeStartSetup()
         if let feed = setup.feed, shape.inputChannels > 0, feed.channels != shape.inputChannels {
             throw .invalidConfiguration(
@@ -58,9 +63,13 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
             slot.session = session
             switch clock {
             case .realTime:
-                slot.thread = try DriverThread.spawn(fifoPriority: fifoPriority) { session.runRealTime() }
+                slot.thread = try AudioThread.start(
+                    backend: LoopbackBackend.backendName, realTimePriority: fifoPriority, engine: engine
+                ) { session.runRealTime() }
             case .virtual(.freeRunning) where !engine.usesBlockingIO:
-                slot.thread = try DriverThread.spawn(fifoPriority: nil) { session.runFreely() }
+                slot.thread = try AudioThread.start(
+                    backend: LoopbackBackend.backendName, realTimePriority: nil, engine: nil
+                ) { session.runFreely() }
             case .virtual:
                 slot.thread = nil
             }
@@ -68,7 +77,7 @@ final class LoopbackDriver: VirtualClockDriver, @unchecked Sendable {
     }
 
     func stop(drain: Bool) {
-        let taken: (DriverThread, LoopbackSession)? = slot.withLock { slot in
+        let taken: (AudioThread, LoopbackSession)? = slot.withLock { slot in
             guard let session = slot.session else { return nil }
             slot.session = nil
             if let thread = slot.thread {

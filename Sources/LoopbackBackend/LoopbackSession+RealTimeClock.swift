@@ -14,15 +14,8 @@ enum MonotonicClock {
     }
 
     /// Sleeps until CLOCK_MONOTONIC reads `deadline` seconds (at once if it has passed).
-    ///
-    /// The corresponding C function is `clock_nanosleep` with `TIMER_ABSTIME`.
     static func sleep(until deadline: Double) {
-        let whole = deadline.rounded(.down)
-        var target = timespec(tv_sec: Int(whole), tv_nsec: min(999_999_999, Int((deadline - whole) * 1e9)))
-        while true {
-            let code = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil)
-            if code != EINTR { return }
-        }
+        HostClock.sleep(until: deadline)
     }
 }
 

@@ -29,6 +29,8 @@ public struct LoopbackDeviceConfiguration: Sendable, Hashable {
     public var latencyFrames: Int
     /// Faults scripted from every stream start (none).
     public var faults: [LoopbackFault]
+    /// The device's own clock, or `nil` for the backend's ``LoopbackBackend/clock``.
+    public var clock: LoopbackClock?
 
     /// Creates a device configuration; see the properties for their meaning and defaults.
     public init(
@@ -36,8 +38,9 @@ public struct LoopbackDeviceConfiguration: Sendable, Hashable {
         sampleRates: [Double] = standardSampleRates, defaultSampleRate: Double = 48_000,
         formats: [SampleFormat] = SampleFormat.allCases, defaultFramesPerPeriod: Int = 256,
         periodRange: ClosedRange<Int> = 16...16384, periodsPerBuffer: Int = 2, latencyFrames: Int = 0,
-        faults: [LoopbackFault] = []
+        faults: [LoopbackFault] = [], clock: LoopbackClock? = nil
     ) {
+        self.clock = clock
         self.name = name
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels

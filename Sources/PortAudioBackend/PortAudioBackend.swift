@@ -67,10 +67,10 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         }
     }
 
-    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    public func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
         try PortAudioLibrary.shared.acquire()
         do {
-            return try open(configuration)
+            return try open(opening)
         } catch {
             PortAudioLibrary.shared.release()
             throw error
@@ -78,7 +78,8 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
     }
 
     /// Opens the PortAudio stream; the library is held by the caller and, on success, by the driver.
-    private func open(_ configuration: StreamConfiguration) throws(HALError) -> PortAudioDriver {
+    private func open(_ opening: StreamOpening) throws(HALError) -> PortAudioDriver {
+        let configuration = opening.configuration
         let all = PortAudioDevices.all()
         func side(_ direction: Direction) throws(HALError) -> (PaStreamParameters, PortAudioDevice)? {
             guard let requested = configuration.parameters(for: direction) else { return nil }
@@ -104,8 +105,22 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
             guard let parameters, !parameters.interleaved else { return nil }
             return PlanarScratch(channels: parameters.channels, format: parameters.format)
         }
+        // The engine exists before Pa_OpenStream, which fixes the callback's user data.
+        func layout(_ parameters: StreamParameters?) -> GrantedDirection? {
+            parameters.map {
+                GrantedDirection(
+                    device: "", channels: $0.channels, format: $0.format, interleaved: $0.interleaved, bufferFrames: 0,
+                    latencyFrames: 0)
+            }
+        }
+        let engine = opening.makeEngine(
+            for: GrantedConfiguration(
+                backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
+                input: layout(configuration.input), output: layout(configuration.output)),
+            maxFramesPerCall: PortAudioDriver.maxFramesPerCall(period: configuration.framesPerPeriod),
+            hostBuffersVary: PortAudioDriver.hostBuffersVary)
         let context = PortAudioCallbackContext(
-            sampleRate: configuration.sampleRate, inputPlanar: planar(configuration.input),
+            engine: engine, sampleRate: configuration.sampleRate, inputPlanar: planar(configuration.input),
             outputPlanar: planar(configuration.output))
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
         var handle: UnsafeMutableRawPointer?
@@ -131,7 +146,8 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         var realTime = RealTimeStatus.notRequested
         if configuration.realTimePriority, (input ?? output)!.1.isALSA {
             PaAlsa_EnableRealtimeScheduling(handle, 1)
-            realTime = .denied(reason: "asked of PortAudio's ALSA host API (PaAlsa_EnableRealtimeScheduling); what its callback thread got is AudioStream.audioThreadRealTime once it runs")
+            // Asked of PortAudio's ALSA host API; the stream reports what the callback thread got once it runs.
+            realTime = .requested
         }
         let info = Pa_GetStreamInfo(handle)?.pointee
         let rate = info?.sampleRate ?? configuration.sampleRate
@@ -149,6 +165,7 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         let grantedConfiguration = GrantedConfiguration(
             backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
             input: granted(.input, input), output: granted(.output, output), realTime: realTime, notes: notes)
-        return PortAudioDriver(granted: grantedConfiguration, stream: handle, context: context, contextPointer: contextPointer)
+        return PortAudioDriver(
+            granted: grantedConfiguration, engine: engine, stream: handle, context: context, contextPointer: contextPointer)
     }
 }

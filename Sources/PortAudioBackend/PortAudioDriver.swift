@@ -10,8 +10,8 @@ import Glibc
 /// running stream and the audio thread's bookkeeping. It lives as long as the
 /// PortAudio stream.
 final class PortAudioCallbackContext: @unchecked Sendable {
-    /// The running stream's engine, unretained (the ``AudioStream`` owns it), or nil while stopped.
-    let engine = Atomic<UnsafeMutableRawPointer?>(nil)
+    /// The stream's engine, made before `Pa_OpenStream`; unretained (the driver owns it).
+    let engine: Unmanaged<StreamEngine>
     let sampleRate: Double
     /// Host frames since the start, for the device clock.
     let hostFrames = Atomic<Int64>(0)
@@ -32,7 +32,8 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     let inputPlanar: PlanarScratch?
     let outputPlanar: PlanarScratch?
 
-    init(sampleRate: Double, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
+    init(engine: StreamEngine, sampleRate: Double, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
+        self.engine = Unmanaged.passUnretained(engine)
         self.sampleRate = sampleRate
         self.inputPlanar = inputPlanar
         self.outputPlanar = outputPlanar
@@ -99,10 +100,7 @@ enum PortAudioCallbacks {
     ) -> Int32 {
         guard let userData else { return Int32(paAbort.rawValue) }
         let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
-        guard let enginePointer = context.engine.load(ordering: .acquiring) else {
-            return Int32(paAbort.rawValue)
-        }
-        let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
+        let engine = context.engine.takeUnretainedValue()
         if !context.threadNoted.exchange(true, ordering: .relaxed) {
             var policy: Int32 = 0
             var parameters = sched_param()
@@ -178,10 +176,8 @@ enum PortAudioCallbacks {
     static func finished(_ userData: UnsafeMutableRawPointer?) {
         guard let userData else { return }
         let context = Unmanaged<PortAudioCallbackContext>.fromOpaque(userData).takeUnretainedValue()
-        guard !context.stopping.load(ordering: .acquiring),
-            let enginePointer = context.engine.load(ordering: .acquiring)
-        else { return }
-        let engine = Unmanaged<StreamEngine>.fromOpaque(enginePointer).takeUnretainedValue()
+        guard !context.stopping.load(ordering: .acquiring) else { return }
+        let engine = context.engine.takeUnretainedValue()
         let completed = context.lastResult.load(ordering: .relaxed) == Int(paComplete.rawValue)
         engine.driverEnded(completed ? .completed : .aborted)
     }
@@ -191,27 +187,29 @@ enum PortAudioCallbacks {
 /// I/O, conversion, the state machine and xrun accounting are the engine's.
 final class PortAudioDriver: StreamDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
-    let maxFramesPerCall: Int
+    let engine: StreamEngine
     /// Opened with `paFramesPerBufferUnspecified`: PortAudio passes what the host gives.
-    let hostBuffersVary = true
+    static let hostBuffersVary = true
+
+    /// PortAudio's ALSA host API hands over one host period; 4096 covers the usual ones, longer buffers go in pieces.
+    static func maxFramesPerCall(period: Int) -> Int { max(period, 4096) }
     private let stream: UnsafeMutableRawPointer
     private let context: PortAudioCallbackContext
     private let contextPointer: UnsafeMutableRawPointer
     private let state = Mutex<(running: Bool, closed: Bool)>((false, false))
 
     init(
-        granted: GrantedConfiguration, stream: UnsafeMutableRawPointer, context: PortAudioCallbackContext,
-        contextPointer: UnsafeMutableRawPointer
+        granted: GrantedConfiguration, engine: StreamEngine, stream: UnsafeMutableRawPointer,
+        context: PortAudioCallbackContext, contextPointer: UnsafeMutableRawPointer
     ) {
         self.granted = granted
-        // PortAudio's ALSA host API hands over one host period; 4096 covers the usual ones, longer buffers go in pieces.
-        self.maxFramesPerCall = max(granted.framesPerPeriod, 4096)
+        self.engine = engine
         self.stream = stream
         self.context = context
         self.contextPointer = contextPointer
     }
 
-    func start(engine: StreamEngine) throws(HALError) {
+    func start() throws(HALError) {
         try state.withLock { (state: inout (running: Bool, closed: Bool)) throws(HALError) in
             guard !state.closed else {
                 throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"])
@@ -222,10 +220,8 @@ final class PortAudioDriver: StreamDriver, @unchecked Sendable {
             context.threadNoted.store(false, ordering: .relaxed)
             context.startupUnderflows.store(0, ordering: .relaxed)
             context.stopping.store(false, ordering: .releasing)
-            context.engine.store(Unmanaged.passUnretained(engine).toOpaque(), ordering: .releasing)
             let code = Pa_StartStream(stream)
             guard code == paNoError.rawValue else {
-                context.engine.store(nil, ordering: .releasing)
                 throw PortAudioLibrary.error("Pa_StartStream", code)
             }
             state.running = true
@@ -239,7 +235,6 @@ final class PortAudioDriver: StreamDriver, @unchecked Sendable {
             if Pa_IsStreamStopped(stream) == 0 {
                 _ = drain ? Pa_StopStream(stream) : Pa_AbortStream(stream)
             }
-            context.engine.store(nil, ordering: .releasing)
             state.running = false
         }
     }

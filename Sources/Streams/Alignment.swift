@@ -15,6 +15,11 @@ public enum PlayrecAlignment: Sendable, Hashable {
     /// `conform`'s `loopback.latency`, kept per device).
     case measured(Int)
 
+    /// A measured round trip when there is one (from a per-device store, say), else the reported one.
+    public static func measuredOrReported(_ measured: Int?) -> PlayrecAlignment {
+        measured.map { .measured($0) } ?? .reported
+    }
+
     /// The frames this alignment drops on a stream granted `granted`, and where the figure came from.
     ///
     /// - Throws: ``StreamsError/invalidArgument(_:)`` for a negative figure,

@@ -76,7 +76,7 @@ struct Conform: ParsableCommand {
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
     var analog = false
 
-    @Flag(help: "Below the table, also say what passing checks noted, and what each check requires.")
+    @Flag(help: "Below the table, also say what passing checks noted, and what each check requires; AudioHAL's log (streams opened, granted, started, stopped, every xrun) goes to standard error at debug level unless AUDIOHAL_LOG_LEVEL names another.")
     var verbose = false
 
     @Flag(name: .customLong("self-test"), help: "Run the suite clean and once per loopback fault kind; show which check caught each fault.")
@@ -107,6 +107,16 @@ struct Conform: ParsableCommand {
         }
     }
 
+    /// AudioHAL's log on standard error at `AUDIOHAL_LOG_LEVEL`'s level, or
+    /// else at debug with `--verbose` and errors only without (the report says the rest).
+    static func configureLogging(verbose: Bool) throws {
+        let named = ProcessInfo.processInfo.environment[AudioHALLog.environmentVariable]
+        let level = try named.map { (text) throws(HALError) in try AudioHALLog.level(named: text) } ?? (verbose ? .debug : .error)
+        var logger = AudioHALLog.logger
+        logger.logLevel = level
+        AudioHALLog.logger = logger
+    }
+
     func validate() throws {
         guard rate.isFinite, rate > 0 else { throw ValidationError("--rate \(rate) is not a positive number of Hz") }
         guard channels >= 1 else { throw ValidationError("--channels \(channels): at least 1 is needed") }
@@ -120,6 +130,7 @@ struct Conform: ParsableCommand {
     }
 
     func run() throws {
+        try Self.configureLogging(verbose: verbose)
         let registry = BackendRegistry()
         Backends.registerAll(in: registry, loopbackClock: clock.loopbackClock)
         if listBackends { return print(Listings.backends(registry)) }

@@ -2,6 +2,7 @@ import AudioHAL
 import Conformance
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import ALSABackend
 

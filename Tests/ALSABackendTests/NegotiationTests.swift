@@ -1,6 +1,7 @@
 import AudioHAL
 import CALSA
 import Testing
+import TestSupport
 
 @testable import ALSABackend
 

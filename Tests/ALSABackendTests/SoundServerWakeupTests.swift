@@ -25,12 +25,13 @@ struct SoundServerWakeupTests {
     /// Runs three start/run/stop cycles of `configuration` and counts the polls on its descriptors.
     func count(_ configuration: StreamConfiguration) throws -> Count {
         let backend = ALSABackend()
-        let driver = try #require(try backend.makeDriver(for: configuration) as? ALSADriver)
         let periods = Atomic<Int>(0)
-        let stream = AudioStream(requested: configuration, driver: driver, mode: .callback({ _, _, _ in
+        let opening = StreamOpening(configuration: configuration, mode: .callback({ _, _, _ in
             periods.add(1, ordering: .relaxed)
             return .continue
         }))
+        let driver = try #require(try backend.openDriver(opening) as? ALSADriver)
+        let stream = AudioStream(requested: configuration, driver: driver)
         defer { stream.close() }
         CallCounting_reset()
         for channel in [driver.capture, driver.playback].compactMap({ $0 }) {

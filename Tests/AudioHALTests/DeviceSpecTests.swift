@@ -41,7 +41,7 @@ final class StubBackend: AudioBackend, @unchecked Sendable {
         self.availability = availability
     }
     func devices() throws(HALError) -> [DeviceInfo] { [] }
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
         throw .backendUnavailable(name: name, reason: "stub")
     }
 }

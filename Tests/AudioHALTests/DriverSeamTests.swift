@@ -125,6 +125,23 @@ struct DriverSeamTests {
         feeder.join()
     }
 
+    @Test("the engine exists when the stream is opened: a host given it as user data at open runs the stream")
+    func engineAtOpen() throws {
+        let backend = HandBackend(hostBuffersVary: false)
+        let statuses = Statuses()
+        let stream = try Self.outputStream(backend, statuses)
+        defer { stream.close() }
+        let driver = try #require(backend.lastDriver)
+        #expect(!driver.wasStarted)
+        // What a host like Pa_OpenStream keeps from the open: an opaque pointer.
+        let userData = Unmanaged.passUnretained(driver.engine).toOpaque()
+        if case .callback = driver.engine.mode {} else { Issue.record("the engine was made for \(driver.engine.mode.name) streams") }
+        try stream.start()
+        Self.period(Unmanaged<StreamEngine>.fromOpaque(userData).takeUnretainedValue())
+        #expect(stream.framePosition == 32, "the stream runs the engine made at open")
+        #expect(statuses.seen.withLock { $0.count } == 1)
+    }
+
     @Test("the audio thread's scheduling is what the driver read on that thread, and nothing before")
     func audioThreadRealTime() throws {
         let backend = HandBackend(hostBuffersVary: false)

@@ -18,6 +18,24 @@ struct XrunRecorderTests {
         #expect(recorder.count(.input) == 1)
     }
 
+    @Test("a consumer reads the log as it grows, from where it stopped, and hears of dropped events")
+    func readAsItGrows() {
+        let recorder = XrunRecorder(capacity: 3)
+        #expect(recorder.events(from: 0).events.isEmpty && recorder.events(from: 0).next == 0)
+        recorder.record(.outputUnderflow, framePosition: 10, time: 0, lengthFrames: 1)
+        recorder.record(.inputOverflow, framePosition: 20, time: 0, lengthFrames: 1)
+        let first = recorder.events(from: 0)
+        #expect(first.events.map(\.framePosition) == [10, 20] && first.next == 2 && first.dropped == 0)
+        #expect(recorder.events(from: first.next).events.isEmpty)
+        for position in [30, 40, 50] as [Int64] {
+            recorder.record(.outputUnderflow, framePosition: position, time: 0, lengthFrames: 1)
+        }
+        let second = recorder.events(from: first.next)
+        #expect(second.events.map(\.framePosition) == [30] && second.next == 3)
+        #expect(second.dropped == 2)
+        #expect(recorder.recordedCount == 5)
+    }
+
     @Test("the log is bounded; counts go on; reset clears")
     func bounded() {
         let recorder = XrunRecorder(capacity: 3)

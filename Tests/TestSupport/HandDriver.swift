@@ -21,7 +21,8 @@ public final class HandBackend: AudioBackend, @unchecked Sendable {
 
     public func devices() throws(HALError) -> [DeviceInfo] { [] }
 
-    public func makeDriver(for configuration: StreamConfiguration) throws(HALError) -> any StreamDriver {
+    public func openDriver(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
+        let configuration = opening.configuration
         func side(_ parameters: StreamParameters?) -> GrantedDirection? {
             parameters.map {
                 GrantedDirection(
@@ -32,7 +33,8 @@ public final class HandBackend: AudioBackend, @unchecked Sendable {
         let granted = GrantedConfiguration(
             backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
             input: side(configuration.input), output: side(configuration.output))
-        let driver = HandDriver(granted: granted, maxFramesPerCall: maxFramesPerCall, hostBuffersVary: hostBuffersVary)
+        let engine = opening.makeEngine(for: granted, maxFramesPerCall: maxFramesPerCall, hostBuffersVary: hostBuffersVary)
+        let driver = HandDriver(granted: granted, engine: engine)
         made.withLock { $0.append(driver) }
         return driver
     }
@@ -44,23 +46,22 @@ public final class HandBackend: AudioBackend, @unchecked Sendable {
 /// The driver of ``HandBackend``: it records the control calls it gets and runs no clock of its own.
 public final class HandDriver: StreamDriver, @unchecked Sendable {
     public let granted: GrantedConfiguration
-    public let maxFramesPerCall: Int
-    public let hostBuffersVary: Bool
-    private let engineSlot = Mutex<StreamEngine?>(nil)
+    /// The stream's engine, there from the open on.
+    public let engine: StreamEngine
+    private let started = Atomic<Bool>(false)
     /// How many times `stop` was called.
     public let stopCalls = Atomic<Int>(0)
 
-    init(granted: GrantedConfiguration, maxFramesPerCall: Int, hostBuffersVary: Bool) {
+    init(granted: GrantedConfiguration, engine: StreamEngine) {
         self.granted = granted
-        self.maxFramesPerCall = maxFramesPerCall
-        self.hostBuffersVary = hostBuffersVary
+        self.engine = engine
     }
 
-    /// The engine of the running stream.
-    public var engine: StreamEngine? { engineSlot.withLock { $0 } }
+    /// Whether the stream was ever started.
+    public var wasStarted: Bool { started.load(ordering: .relaxed) }
 
-    public func start(engine: StreamEngine) throws(HALError) {
-        engineSlot.withLock { $0 = engine }
+    public func start() throws(HALError) {
+        started.store(true, ordering: .relaxed)
     }
 
     public func stop(drain: Bool) {

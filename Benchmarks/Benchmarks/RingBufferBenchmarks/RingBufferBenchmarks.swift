@@ -31,6 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         .custom("JACK ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("C ring ns per chunk", polarity: .prefersSmaller, useScalingFactor: false),
         .custom("JACK time / AudioHAL time x100", polarity: .prefersLarger, useScalingFactor: false),
+        .custom("core-to-core round trip ns", polarity: .prefersSmaller, useScalingFactor: false),
     ]
     let configuration = Benchmark.Configuration(metrics: metrics, maxDuration: .seconds(12), maxIterations: 21)
 
@@ -45,6 +46,10 @@ let benchmarks: @Sendable () -> Void = {
             let cVsJack = BenchComparison(name: "\(name): C ring vs JACK", unit: "ns/chunk", better: .smaller)
             let plainVsMemcpy = BenchComparison(
                 name: "\(name): AudioHAL vs memcpy of the same bytes", unit: "ns/chunk", better: .smaller)
+            // Not a comparison: the machine's state when the two-thread
+            // figures were taken (no peer, so no ratio).
+            let roundTrip = BenchComparison(
+                name: "\(name): core-to-core round trip of a cache line (no peer)", unit: "ns", better: .smaller)
             let rings = RingSet()
             let chunks = Chunks(frames: chunkFrames)
             let count = transfers(chunkFrames: chunkFrames)
@@ -59,19 +64,18 @@ let benchmarks: @Sendable () -> Void = {
                     let order = threads == 1 ? [0, 1, 2, 3, 4] : [0, 1, 2, 4]
                     for step in 0..<order.count {
                         let which = order[(turn + step) % order.count]
-                        let duration: Duration
                         switch (which, threads) {
-                        case (4, 1): duration = oneThread(rings.c, chunks, count: count)
-                        case (4, _): duration = twoThreads(rings.c, chunks, count: count)
-                        case (0, 1): duration = oneThread(rings.plain, chunks, count: count)
-                        case (1, 1): duration = oneThread(rings.mirrored, chunks, count: count)
-                        case (2, 1): duration = oneThread(rings.jack, chunks, count: count)
-                        case (3, 1): duration = oneThread(rings.floor, chunks, count: count)
-                        case (0, _): duration = twoThreads(rings.plain, chunks, count: count)
-                        case (1, _): duration = twoThreads(rings.mirrored, chunks, count: count)
-                        default: duration = twoThreads(rings.jack, chunks, count: count)
+                        case (4, 1): times[which] = nanoseconds(oneThread(rings.c, chunks, count: count), per: count)
+                        case (4, _): times[which] = twoThreads(rings.c, chunks, count: count)
+                        case (0, 1): times[which] = nanoseconds(oneThread(rings.plain, chunks, count: count), per: count)
+                        case (1, 1):
+                            times[which] = nanoseconds(oneThread(rings.mirrored, chunks, count: count), per: count)
+                        case (2, 1): times[which] = nanoseconds(oneThread(rings.jack, chunks, count: count), per: count)
+                        case (3, 1): times[which] = nanoseconds(oneThread(rings.floor, chunks, count: count), per: count)
+                        case (0, _): times[which] = twoThreads(rings.plain, chunks, count: count)
+                        case (1, _): times[which] = twoThreads(rings.mirrored, chunks, count: count)
+                        default: times[which] = twoThreads(rings.jack, chunks, count: count)
                         }
-                        times[which] = nanoseconds(duration, per: count)
                     }
                     benchmark.measurement(metrics[0], Int(times[0].rounded()))
                     benchmark.measurement(metrics[1], Int(times[1].rounded()))
@@ -83,6 +87,11 @@ let benchmarks: @Sendable () -> Void = {
                     plainVsC.record(ours: times[0], peer: times[4])
                     cVsJack.record(ours: times[4], peer: times[2])
                     if threads == 1 { plainVsMemcpy.record(ours: times[0], peer: times[3]) }
+                    if threads == 2, let cpus = TwoCPUs.allowed {
+                        let trip = coreToCoreRoundTrip(cpus: cpus)
+                        benchmark.measurement(metrics[5], Int(trip.rounded()))
+                        roundTrip.record(ours: trip, peer: .nan)
+                    }
                 }
             } teardown: {
                 try plainVsJack.write()
@@ -90,6 +99,7 @@ let benchmarks: @Sendable () -> Void = {
                 try plainVsC.write()
                 try cVsJack.write()
                 try plainVsMemcpy.write()
+                try roundTrip.write()
             }
         }
     }

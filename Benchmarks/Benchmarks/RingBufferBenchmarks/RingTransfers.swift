@@ -1,6 +1,7 @@
 import Buffers
 import CJack
 import CRing
+import CThreads
 import Foundation
 import Synchronization
 
@@ -137,53 +138,71 @@ func produce<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, total: Int) {
 }
 
 /// The consumer's loop: asks for whole chunks until `total` bytes are out,
-/// yielding the processor when the ring is empty.
+/// yielding the processor when the ring is empty, and notes the time at its
+/// start and after every `windows.bytes` bytes.
 @inline(never)
-func consume<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, total: Int) {
+func consume<Ring: RingUnderTest>(_ ring: Ring, _ chunks: Chunks, total: Int, windows: WindowClock) {
     var moved = 0
+    var nextStamp = windows.bytes
+    windows.stamp()
     while moved < total {
         let bytes = ring.read(chunks.target, min(chunks.bytes, total &- moved))
         if bytes == 0 { sched_yield() }
         moved &+= bytes
+        if moved >= nextStamp {
+            windows.stamp()
+            nextStamp &+= windows.bytes
+        }
     }
 }
 
-/// Moves `count` chunks from a producer thread to a consumer thread, timed
-/// from a common start signal (after both threads exist) to the consumer's
-/// last byte.
-func twoThreads<Ring: RingUnderTest & Sendable>(_ ring: Ring, _ chunks: Chunks, count: Int) -> Duration {
+/// Bytes per timing window of a two-thread measurement: 8 ring capacities,
+/// so a ring filled or drained while one thread was descheduled shifts a
+/// window by at most an eighth.
+let windowBytes = 8 * ringFrames * frameBytes
+
+/// Moves `count` chunks from a producer thread to a consumer thread, each
+/// pinned to a CPU of its own (``TwoCPUs``), and returns the median over
+/// windows of `windowBytes` of the nanoseconds per chunk.
+///
+/// Pinning matters: left to the scheduler on a busy 2-core machine, both
+/// threads often share one core and take turns filling and draining the
+/// ring, which measures one core, not a transfer between two. The median
+/// over windows leaves out the windows in which another process had one of
+/// the two CPUs. The threads start together from a signal given once both
+/// exist; nothing is shared per chunk but the ring.
+func twoThreads<Ring: RingUnderTest & Sendable>(_ ring: Ring, _ chunks: Chunks, count: Int) -> Double {
     let done = DispatchSemaphore(value: 0)
     let total = count * chunks.bytes
-    let clock = ContinuousClock()
-    let elapsed = Mutex<Duration>(.zero)
+    let windows = WindowClock(bytes: windowBytes, capacity: total / windowBytes + 2)
     let state = TwoThreadState()
+    let cpus = TwoCPUs.allowed
     let producer = Thread {
+        cpus?.pin(producer: true)
         state.ready.add(1, ordering: .releasing)
         while !state.go.load(ordering: .acquiring) {}
         produce(ring, chunks, total: total)
         done.signal()
     }
     let consumer = Thread {
+        cpus?.pin(producer: false)
         state.ready.add(1, ordering: .releasing)
         while !state.go.load(ordering: .acquiring) {}
-        consume(ring, chunks, total: total)
-        let end = clock.now
-        elapsed.withLock { $0 = end - state.start.withLock { $0 } }
+        consume(ring, chunks, total: total, windows: windows)
         done.signal()
     }
     producer.start()
     consumer.start()
     while state.ready.load(ordering: .acquiring) < 2 { sched_yield() }
-    state.start.withLock { $0 = clock.now }
     state.go.store(true, ordering: .releasing)
     done.wait()
     done.wait()
-    return elapsed.withLock { $0 }
+    return windows.medianNanoseconds(perWindowChunks: Double(windowBytes) / Double(chunks.bytes))
 }
 
-/// The two threads' start signal and the time it was given.
+/// The two threads' start signal.
 final class TwoThreadState: Sendable {
     let ready = Atomic<Int>(0)
     let go = Atomic<Bool>(false)
-    let start = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 }
+

@@ -2,6 +2,7 @@ import BenchReport
 import Benchmark
 import Buffers
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,23 +22,37 @@ private let sharedCapacity = 65_536
 /// Runs a role and exits when this process was started as one.
 private func runRoleIfAsked() {
     let environment = ProcessInfo.processInfo.environment
-    guard let role = environment["AUDIOHAL_SHARED_RING_ROLE"], let name = environment["AUDIOHAL_SHARED_RING_NAME"]
+    guard let role = environment["AUDIOHAL_SHARED_RING_ROLE"], let name = environment["AUDIOHAL_SHARED_RING_NAME"],
+        let readers = environment["AUDIOHAL_SHARED_RING_READERS"].flatMap({ Int($0) })
     else { return }
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: sharedChunk * frameBytes, alignment: 64)
     chunk.initializeMemory(as: UInt8.self, repeating: 5)
+    let progress = try! ReaderProgress(name: name + "-progress", readers: readers, create: false)
     if role == "writer" {
         let writer = try! SharedRingWriter(
             name: name, elementType: .float32, channels: 2, capacityFrames: sharedCapacity, pocketFrames: sharedChunk)
         // Wait for the readers to say they are attached (one byte each on stdin).
         var byte: UInt8 = 0
-        let readers = Int(environment["AUDIOHAL_SHARED_RING_READERS"]!)!
         print("created")
         fflush(nil)
         for _ in 0..<readers { _ = Glibc.read(0, &byte, 1) }
-        while writer.framesWritten < sharedFrames { writer.write(UnsafeRawBufferPointer(chunk)) }
+        // Paced by the slowest reader: a chunk is written only when it
+        // overwrites nothing a reader has yet to read. The ring itself never
+        // waits; this is the benchmark's flow control, so that frames/s is
+        // the rate at which every reader keeps up.
+        var slowest = 0
+        while writer.framesWritten < sharedFrames {
+            let end = writer.framesWritten + sharedChunk
+            while end - slowest > sharedCapacity {
+                slowest = progress.slowest()
+                if end - slowest > sharedCapacity { sched_yield() }
+            }
+            writer.write(UnsafeRawBufferPointer(chunk))
+        }
         // Readers may still be reading; the name goes when the test removes it.
         pause()
     } else {
+        let index = Int(environment["AUDIOHAL_SHARED_RING_INDEX"]!)!
         let reader = try! SharedRingReader(name: name)
         print("attached")
         fflush(nil)
@@ -47,28 +62,66 @@ private func runRoleIfAsked() {
             switch reader.copyFrames(range, into: chunk) {
             case .available: good += sharedChunk; position += sharedChunk
             case let .overwritten(oldest): lost += oldest - position; position = oldest
-            case .notYetWritten: break
+            case .notYetWritten: sched_yield()
             }
+            progress.report(position, reader: index)
         }
         print("good \(good) lost \(lost)")
     }
     exit(0)
 }
 
-/// One measurement: a writer process writing flat out and `readers` reader
-/// processes following it; returns the good frames per second each reader
-/// got (the mean) and the frames each lost to overwriting (the mean): the
-/// writer never waits, so a reader that falls a ring behind skips ahead.
+/// Where each reader process publishes how far it has read, for the
+/// benchmark's writer to pace itself by: a shared-memory object of one
+/// position per reader, each on 128 bytes of its own.
+private final class ReaderProgress {
+    private let base: UnsafeMutableRawPointer
+    private let readers: Int
+    private static let spacing = 128
+
+    init(name: String, readers: Int, create: Bool) throws {
+        let bytes = readers * Self.spacing
+        let descriptor = shm_open(name, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        if create, ftruncate(descriptor, off_t(bytes)) != 0 { throw POSIXError(.EIO) }
+        guard let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
+            mapping != MAP_FAILED
+        else { throw POSIXError(.ENOMEM) }
+        base = mapping
+        self.readers = readers
+    }
+
+    private func position(_ reader: Int) -> UnsafeMutablePointer<Atomic<Int>> {
+        (base + reader * Self.spacing).assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
+    /// Reader `reader` has read everything before `frame`.
+    func report(_ frame: Int, reader: Int) { position(reader).pointee.store(frame, ordering: .releasing) }
+
+    /// The position of the reader furthest behind.
+    func slowest() -> Int { (0..<readers).map { position($0).pointee.load(ordering: .acquiring) }.min() ?? 0 }
+}
+
+/// One measurement: a writer process writing as fast as the slowest of
+/// `readers` reader processes follows it; returns the good frames per second
+/// each reader got (the mean) and the frames they lost to overwriting (the
+/// total; 0 unless the pacing failed).
 private func measure(readers: Int) throws -> (framesPerSecond: Double, lost: Int) {
     let name = "/audiohal-bench-\(getpid())-\(readers)"
     shm_unlink(name)
-    defer { shm_unlink(name) }
-    func start(_ role: String, input: Pipe? = nil) throws -> (Process, Pipe) {
+    shm_unlink(name + "-progress")
+    defer {
+        shm_unlink(name)
+        shm_unlink(name + "-progress")
+    }
+    _ = try ReaderProgress(name: name + "-progress", readers: readers, create: true)
+    func start(_ role: String, index: Int = 0, input: Pipe? = nil) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.environment = ProcessInfo.processInfo.environment.merging([
             "AUDIOHAL_SHARED_RING_ROLE": role, "AUDIOHAL_SHARED_RING_NAME": name,
-            "AUDIOHAL_SHARED_RING_READERS": "\(readers)",
+            "AUDIOHAL_SHARED_RING_READERS": "\(readers)", "AUDIOHAL_SHARED_RING_INDEX": "\(index)",
         ]) { $1 }
         let output = Pipe()
         process.standardOutput = output
@@ -86,8 +139,8 @@ private func measure(readers: Int) throws -> (framesPerSecond: Double, lost: Int
     defer { kill(writer.processIdentifier, SIGKILL); writer.waitUntilExit() }
     guard line(writerOutput) == "created" else { throw CocoaError(.fileReadUnknown) }
     var started: [(Process, Pipe)] = []
-    for _ in 0..<readers {
-        let reader = try start("reader")
+    for index in 0..<readers {
+        let reader = try start("reader", index: index)
         guard line(reader.1) == "attached" else { throw CocoaError(.fileReadUnknown) }
         started.append(reader)
     }
@@ -106,7 +159,7 @@ private func measure(readers: Int) throws -> (framesPerSecond: Double, lost: Int
     }
     let elapsed = clock.now - begin
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return (Double(good) / Double(readers) / seconds, lost / readers)
+    return (Double(good) / Double(readers) / seconds, lost)
 }
 
 /// Frames per second of a single-threaded memcpy of the same chunks: the
@@ -123,21 +176,25 @@ private func memcpyFramesPerSecond() -> Double {
 func sharedRingBenchmarks() {
     runRoleIfAsked()
     let delivered = BenchmarkMetric.custom("frames/s to each reader", polarity: .prefersLarger, useScalingFactor: false)
-    let lostMetric = BenchmarkMetric.custom("frames each reader lost", polarity: .prefersSmaller, useScalingFactor: false)
+    let lostMetric = BenchmarkMetric.custom("frames the readers lost", polarity: .prefersSmaller, useScalingFactor: false)
     let configuration = Benchmark.Configuration(metrics: [delivered, lostMetric], maxDuration: .seconds(20), maxIterations: 5)
     for readers in [1, 4] {
         let name = "Shared ring, one writer process to \(readers) reader process\(readers == 1 ? "" : "es"), 64-frame chunks"
         let comparison = BenchComparison(
             name: "\(name): frames/s to each reader vs memcpy", unit: "frames/s", better: .larger)
+        let lost = BenchComparison(
+            name: "\(name): frames the readers lost to overwriting (no peer)", unit: "frames", better: .smaller)
         Benchmark(name, configuration: configuration) { benchmark in
             for _ in benchmark.scaledIterations {
                 let result = try measure(readers: readers)
                 benchmark.measurement(delivered, Int(result.framesPerSecond))
                 benchmark.measurement(lostMetric, result.lost)
                 comparison.record(ours: result.framesPerSecond, peer: memcpyFramesPerSecond())
+                lost.record(ours: Double(result.lost), peer: .nan)
             }
         } teardown: {
             try comparison.write()
+            try lost.write()
         }
     }
 }

@@ -79,6 +79,7 @@ public enum LoopRunner {
             playing: signal.samples, channels: signal.channels, outputChannels: granted.output?.channels ?? 0, inputChannels: granted.input?.channels ?? 0,
             totalFrames: total, period: period, stall: stall)
         try stream.start()
+        context.noteGranted(stream.granted)
         let expected = Double(total) / granted.sampleRate
         let finished = stream.waitUntilFinished(timeout: .seconds(expected * 4 + 10 + (stall?.seconds ?? 0)))
         var error: HALError?
