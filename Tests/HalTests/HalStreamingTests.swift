@@ -127,6 +127,19 @@ struct HalStreamingTests {
         #expect(try WaveMap(path: scratch.path + "/timed.wav").warnings.isEmpty)
     }
 
+    /// A stall scripted on a loopback device: counted and survived, or fatal with --fatal-xruns.
+    @Test func xrunsAreCountedOrFatal() throws {
+        let (input, _) = try sample()
+        let device = ["--device", "loopback:stalling?faults=stall@4096:2048", "--clock", "virtual"]
+        let counted = try hal(["playrec", input, scratch.path + "/counted.wav"] + device)
+        #expect(counted.status == 0)
+        #expect(counted.stderr.hasSuffix("hal playrec: recorded 8000 frames (0.167 s), 2 xruns to \(scratch.path)/counted.wav\n"), "\(counted.stderr)")
+        let fatal = try hal(["playrec", input, scratch.path + "/fatal.wav", "--fatal-xruns"] + device)
+        #expect(fatal.status == 1)
+        #expect(fatal.stderr.hasSuffix("hal playrec: stream ended by a fatal xrun: output-underflow at frame 4096 (0.08 s), 2048 frames\n"), "\(fatal.stderr)")
+        #expect(try WaveMap(path: scratch.path + "/fatal.wav").warnings.isEmpty)
+    }
+
     @Test func badInputGetsAClearErrorAndItsExitStatus() throws {
         let (input, _) = try sample()
         var run = try hal(["play", input, "--device", "loopback:nosuch"])
