@@ -127,6 +127,20 @@ struct HalStreamingTests {
         #expect(try WaveMap(path: scratch.path + "/timed.wav").warnings.isEmpty)
     }
 
+    /// On a terminal (a pseudo-terminal made by util-linux's `script`) the status line is redrawn in place.
+    @Test func theStatusLineIsRedrawnInPlaceOnATerminal() throws {
+        let script = try #require(executableOnPath("script"), "script (util-linux) makes the terminal")
+        let hal = try #require(builtExecutable(named: "hal"))
+        let command = "'\(hal)' record '\(scratch.path)/t.wav' -d 0.5 --device loopback"
+        let run = try runProcess(script, ["-qec", command, "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil])
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("\r00:00:00."), "\(run.stdout.debugDescription)")
+        #expect(run.stdout.contains("  1: -inf/-inf  2: -inf/-inf dBFS peak/rms  xruns 0\u{1B}[K\r00:00:00."))
+        #expect(run.stdout.hasSuffix("xruns 0\u{1B}[K\r\nhal record: recorded 24000 frames (0.5 s), 0 xruns to \(scratch.path)/t.wav\r\n"), "\(run.stdout.debugDescription)")
+        let quiet = try runProcess(script, ["-qec", command + " -q", "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.debugDescription)")
+    }
+
     /// A stall scripted on a loopback device: counted and survived, or fatal with --fatal-xruns.
     @Test func xrunsAreCountedOrFatal() throws {
         let (input, _) = try sample()
