@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "conform",
             dependencies: [
-                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend", "Streams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,9 +66,12 @@ let package = Package(
         .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
         .executableTarget(
             name: "hal",
-            dependencies: ["Buffers", "SoundFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Buffers", "SoundFiles", "Streams", "AudioHAL", "Conformance", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
-        .testTarget(name: "HalTests", dependencies: ["Buffers", "SoundFiles", "TestSupport"]),
+        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "Streams", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Streams", "LoopbackBackend", "TestSupport", "AudioHAL", "Buffers", "AllocationCounting"]),

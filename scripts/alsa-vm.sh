@@ -76,6 +76,10 @@ latency_min_buffer=${ALSA_VM_LATENCY_MIN_BUFFER:-4096}
 latency_buffer() { echo $(( 4 * $1 > latency_min_buffer ? 4 * $1 : latency_min_buffer )); }
 guest_commands() {
     echo 'cat /proc/asound/cards > "$OUT/cards"'
+    # hal playrec on the loopback card gives back the played file (sox noise, made below) byte
+    # for byte, aligned by the round trip conform stores just before: scripts/hal-vm-playrec.sh.
+    # ALSA_VM_HAL=0 leaves it out.
+    [ "${ALSA_VM_HAL:-1}" = 1 ] && echo "timeout 120 scripts/hal-vm-playrec.sh $conform_period \"\$OUT/hal-in.wav\" \"\$OUT\""
     # snd-dummy (s16 only, no loop from output to input) at conform's own defaults, gating:
     # conform picks s16, the checks that need no loop pass, the loop checks skip saying why.
     # Bounded. Before the tests: the last kernel test unbinds snd-dummy.
@@ -103,6 +107,7 @@ guest_commands() {
 # --- initramfs ----------------------------------------------------------------------
 rm -rf "$work/initramfs" "$out"
 mkdir -p "$work/initramfs"/{bin,sbin,proc,sys,dev,mnt/host,mnt/out,lib/modules} "$out"
+[ "${ALSA_VM_HAL:-1}" = 1 ] && sox -q -n -r 48000 -c 2 -b 16 "$out/hal-in.wav" synth 2 whitenoise vol 0.5
 root="$work/initramfs"
 cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list | grep -vx busybox); do
@@ -193,7 +198,7 @@ cat "$out/guest.log" 2>/dev/null || true
 # --- Reports for CI artifacts (reports/ is ignored by git) --------------------------
 mkdir -p "$repo/reports"
 for file in conform-hw1.json conform-hw1.xml conform-hw1-first.json conform-hw1-rates.json conform-hw0.json conform-hw0.log alsa-tests.xml \
-    conform-portaudio-hw1.json conform-portaudio-hw1.xml conform-portaudio-hw1.txt; do
+    conform-portaudio-hw1.json conform-portaudio-hw1.xml conform-portaudio-hw1.txt hal-latency.log; do
     [ -f "$out/$file" ] && cp "$out/$file" "$repo/reports/"
 done
 # One value of a conform JSON report's first check: "key" : value.

@@ -12,6 +12,8 @@ set -euo pipefail
 packages=(pkg-config libasound2-dev libsndfile1-dev portaudio19-dev)
 pulse=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 pipewire=(pipewire pipewire-bin wireplumber)
+# hal's tests pipe sox's output into hal, as a user does.
+packages+=(sox)
 vm=(qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 case "${1:-}" in
 "") ;;

@@ -13,6 +13,7 @@
 #                                                        (reports/conform-pulse*.*), and conform
 #                                                        --backend portaudio --device pulse
 #                                                        (reports/conform-portaudio*.*)
+#   3    hal playrec through the same server, 15 starts  scripts/hal-pulse.sh (reports/hal-pulse.txt)
 #   3    a private PipeWire server through ALSA          scripts/with-pipewire.sh: the wake-up
 #                                                        tests (gating), then conform --device alsa:pipewire
 #                                                        (reports/conform-pipewire*.*, not gating)
@@ -58,6 +59,8 @@ scripts/with-pulseaudio.sh bash -c '
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     swift test --skip-build --disable-xctest --filter PortAudioBackendTests 2>&1 | tee reports/swift-test-portaudio.log
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    echo "== tier 3: hal playrec through ALSA'"'"'s pulse PCM: the round trip, and how close the alignment gets (scripts/hal-pulse.sh)"
+    scripts/hal-pulse.sh || status=1
     exit "$status"' || tiers_1_3=$?
 
 echo "== tier 3: PipeWire through ALSA, and conform on it"

@@ -54,7 +54,7 @@ public enum SampleType: String, CaseIterable, Sendable, Hashable, CustomStringCo
     public static var acceptedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The sample type a WAV `fmt ` chunk describes, or `nil` when no type fits.
-    static func wave(formatTag: UInt16, bitsPerSample: Int) -> SampleType? {
+    public static func wave(formatTag: UInt16, bitsPerSample: Int) -> SampleType? {
         switch (formatTag, bitsPerSample) {
         case (1, 8): .u8
         case (1, 16): .s16

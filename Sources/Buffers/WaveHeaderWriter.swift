@@ -1,15 +1,15 @@
 /// Builds the header of a new WAV file: RIFF when the file fits in 4 GiB,
 /// RF64 (with its `ds64` chunk) when it does not; `WAVE_FORMAT_EXTENSIBLE`
 /// where the format requires it (see ``WaveHeaderWriter/needsExtensible(sampleType:channels:)``).
-enum WaveHeaderWriter {
+public enum WaveHeaderWriter {
     /// RIFF's size fields are 32 bits; past this many bytes after the first 8, RF64 is needed.
-    static let riffLimit: UInt64 = 0xFFFF_FFFF
+    public static let riffLimit: UInt64 = 0xFFFF_FFFF
 
     /// Whether a file of `sampleType` and `channels` needs `WAVE_FORMAT_EXTENSIBLE`:
     /// more than 2 channels, or integer samples wider than 16 bits (the
     /// WAVEFORMATEXTENSIBLE rules; 8- and 16-bit PCM and float in 1 or 2
     /// channels keep the plain format tag every reader knows).
-    static func needsExtensible(sampleType: SampleType, channels: Int) -> Bool {
+    public static func needsExtensible(sampleType: SampleType, channels: Int) -> Bool {
         channels > 2 || (sampleType.isInteger && sampleType.bits > 16)
     }
 
@@ -33,7 +33,7 @@ enum WaveHeaderWriter {
     /// The header bytes for `frames` frames; the data follows them directly
     /// (and a pad byte when the data's length is odd). Bytes a file keeps after
     /// them lie outside the RIFF (or RF64) chunk, so no size counts them.
-    static func header(
+    public static func header(
         sampleType: SampleType, channels: Int, sampleRate: Int, frames: Int, forceRF64: Bool = false
     ) -> [UInt8] {
         let blockAlign = channels * sampleType.bytes

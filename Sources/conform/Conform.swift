@@ -70,6 +70,9 @@ struct Conform: ParsableCommand {
     @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm. Default: 100, or through a sound server 1000 plus two periods of latency shift over the span fitted.")
     var maxDrift: Double?
 
+    @Flag(name: .customLong("save-latency"), help: "Store loopback.latency's measured round trip for this backend, devices, rate, period and buffer, for sample-aligned playrec (hal playrec). The file: AUDIOHAL_LATENCY_FILE, else $XDG_CACHE_HOME/audiohal/latency.json, else ~/.cache/audiohal/latency.json.")
+    var saveLatency = false
+
     @Flag(help: "The loop is analogue: compare by SNR, not bit for bit.")
     var analog = false
 
@@ -132,6 +135,9 @@ struct Conform: ParsableCommand {
         Backends.registerAll(in: registry, loopbackClock: clock.loopbackClock)
         if listBackends { return print(Listings.backends(registry)) }
         let checkIDs = try selectedChecks()
+        if saveLatency, let checkIDs, !checkIDs.contains("loopback.latency") {
+            throw UsageProblem("--save-latency needs loopback.latency among --checks (given: \(checkIDs.joined(separator: ",")))")
+        }
         if listChecks { return print(Listings.checks(target(selection: nil))) }
         if selfTest {
             let passed = try SelfTest(target: target(selection: nil), clock: clock.loopbackClock, checks: checkIDs).run()
@@ -163,6 +169,7 @@ struct Conform: ParsableCommand {
         let report = try suite.run(checks: checkIDs, progress: live.show)
         live.print(layout.ending(report, notesShown: target.notes, verbose: verbose))
         try writeOutputs(report)
+        if saveLatency { live.print(try self.saveLatency(report, selection: selection) + "\n") }
         throw ExitCode(report.passed ? 0 : 1)
     }
 

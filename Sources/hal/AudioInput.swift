@@ -129,9 +129,9 @@ func errorSentence(_ error: any Error, of path: String) -> String {
     return text.hasPrefix(path) ? text : "\(path): \(text)"
 }
 
-/// Writes `message` and a newline to standard error.
-func printError(_ message: String) {
-    var line = message + "\n"
+/// Writes `message` and (unless `newline` is false) a newline to standard error.
+func printError(_ message: String, newline: Bool = true) {
+    var line = message + (newline ? "\n" : "")
     line.withUTF8 { bytes in
         var written = 0
         while written < bytes.count {

@@ -131,17 +131,23 @@ extension StreamingTests {
     @Suite struct Exchange {
         @Test("a blocking exchange that starts writing late reads the frames the device ran first, and the signal comes back after them")
         func lateFirstWrite() throws {
-            let backend = LoopbackBackend(clock: .realTime)
-            var configuration = StreamConfiguration(
+            // What is tested is the exchange's accounting, not timing: a manual
+            // virtual clock runs the device ahead of the first write by exactly
+            // as much as the test says, on any host load. (On the real-time
+            // clock a 2-period buffer of 256 frames gives a non-real-time
+            // driver thread 5 ms of slack, which a loaded 2-core host misses.)
+            let backend = LoopbackBackend(clock: .virtual(.manual))
+            let device = try backend.device(named: "default")
+            let configuration = StreamConfiguration(
                 sampleRate: 48_000, input: StreamParameters(channels: 2), output: StreamParameters(channels: 2), framesPerPeriod: 256)
-            configuration.realTimePriority = false
             let stream = try backend.openBlockingStream(configuration, bufferFrames: 1 << 16)
             defer { stream.close() }
             let signal = TestSignal.noise(frames: 4800, channels: 2, format: .float32, seed: 5)
             let tail = LoopRunner.defaultTail(stream.granted)
             try stream.start()
-            // A slow machine between start and the first write: the device runs on, playing silence.
-            HostClock.sleep(seconds: 0.2)
+            // A slow program between start and the first write: the device runs on, playing silence.
+            try device.advance(frames: 9600)
+            #expect(stream.framePosition == 9728, "whole 256-frame periods covering 9600 frames")
             let exchange = BlockingExchange(writeChunks: [480], readChunks: [480])
             let result = try exchange.run(stream: stream, signal: signal, tailFrames: tail, capacity: stream.writeAvailable, leadFrames: 1024)
             try stream.stop()

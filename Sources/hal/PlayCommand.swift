@@ -1,0 +1,62 @@
+import ArgumentParser
+import Buffers
+import Streams
+
+/// `hal play FILE`: plays a file, or standard input, on a device.
+struct PlayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "play",
+        abstract: "Play an audio file (- for WAV or AU on standard input) on a device.",
+        discussion: """
+            sox -n -t au - synth 3 sine 440 | hal play - plays what sox makes. Ctrl-C stops at once. \
+            Exit status: 0 when the file played to its end; 1 when playback ended early with an error; \
+            2 when it could not start (unreadable file, unknown device, refused configuration, bad \
+            map); 64 for a command-line mistake; 128+N when signal N stopped it.
+            """)
+
+    @Argument(help: "The file to play (WAV, RF64, anything libsndfile reads; - for WAV or AU on standard input).")
+    var file: String
+
+    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Play this much of the data (looped or padded to it): \(PlayDuration.usage).", valueName: "DURATION"))
+    var duration: PlayDuration?
+
+    @Flag(help: "Start the file again at its end (until -d, or Ctrl-C).")
+    var loop = false
+
+    @Option(help: ArgumentHelp("Silence after the data: a DURATION, or -1 to pad up to -d (or until Ctrl-C).", valueName: "DURATION|-1"))
+    var pad: PadOption?
+
+    @Option(help: ArgumentHelp("The device channel of each file channel: \(ChannelMapOption.usage).", valueName: "LIST"))
+    var map: ChannelMapOption?
+
+    @Option(help: "Device output channels (default: the file's, or as many as --map needs).")
+    var channels: Int?
+
+    @OptionGroup var raw: RawInputOption
+    @OptionGroup var common: StreamOptions
+
+    func validate() throws {
+        if loop, file == "-" { throw ValidationError("--loop needs a file to start again; standard input is read once") }
+    }
+
+    func run() throws {
+        try runStreaming("play") {
+            let (stream, input) = try beforeStart {
+                let input = try InputFile(path: file, raw: raw.parsed)
+                let resolved = try common.devices.resolve(in: common.devices.registry())
+                let stream = try common.open(
+                    resolved, rate: input.sampleRate, inputChannels: 0,
+                    outputChannels: channels ?? max(input.channels, map?.deviceChannels ?? 0), inputMap: nil, outputMap: map?.map)
+                input.meter = LevelMeter(channels: input.channels)
+                try stream.setSource(
+                    input, frames: duration?.frames(at: input.sampleRate) ?? -1, pad: pad?.frames(at: input.sampleRate) ?? 0, loop: loop)
+                return (stream, input)
+            }
+            defer { stream.close() }
+            var run = StreamRun(command: "play", stream: stream, meter: input.meter, status: StatusLine(quiet: common.quiet))
+            let ending = try run.run()
+            if !common.quiet { printError(run.summary("played", frames: stream.playedFrames) + " of \(input.name)" + ending.note) }
+            return ending
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import AudioHAL
+import Streams
+
+/// Runs a started-to-be stream to its end, an error, or Ctrl-C, showing the
+/// status line meanwhile; the command's files are finished in every case.
+struct StreamRun {
+    /// How a run ended.
+    enum Ending: Equatable {
+        /// The data (or `-d`) ran out.
+        case finished
+        /// SIGINT or SIGTERM (the signal's number).
+        case interrupted(Int32)
+    }
+
+    let command: String
+    let stream: BufferedStream
+    /// The levels shown (what is recorded, else what is played).
+    let meter: LevelMeter?
+    var status: StatusLine
+
+    /// Starts the stream and waits for its end, redrawing the status line ten times a second.
+    ///
+    /// - Throws: what ended the run early (a fatal xrun, a lost device, a file that could not be written).
+    mutating func run() throws -> Ending {
+        Interruption.install()
+        try stream.start(prebuffer: true)
+        var ending = Ending.finished
+        do {
+            while true {
+                if let signal = Interruption.received {
+                    ending = .interrupted(signal)
+                    try stream.abort()
+                    break
+                }
+                if try stream.wait(timeout: .milliseconds(100)) { break }
+                showStatus()
+            }
+        } catch {
+            showStatus()
+            status.finish()
+            throw error
+        }
+        showStatus()
+        status.finish()
+        return ending
+    }
+
+    private mutating func showStatus() {
+        status.show(elapsed: Double(stream.frameCount) / stream.sampleRate, levels: meter?.take(), xruns: stream.xrunCount)
+    }
+
+    /// Runs a stream whose recording goes to `sink`, finishes the file (also
+    /// when the run fails), closes the stream and says what was recorded.
+    static func recording(_ command: String, stream: BufferedStream, sink: OutputFile, path: String, quiet: Bool) throws -> Ending {
+        defer {
+            try? sink.finish()
+            stream.close()
+        }
+        var run = StreamRun(command: command, stream: stream, meter: sink.meter, status: StatusLine(quiet: quiet))
+        let ending = try run.run()
+        try sink.finish()
+        if !quiet {
+            printError(run.summary("recorded", frames: sink.writer.frames) + " to \(path == "-" ? "standard output" : path)" + ending.note)
+        }
+        return ending
+    }
+
+    /// The summary line: frames, seconds, xruns.
+    func summary(_ what: String, frames: Int) -> String {
+        let seconds = Double(frames) / stream.sampleRate
+        let rounded = (seconds * 1000).rounded() / 1000
+        return "hal \(command): \(what) \(frames) frames (\(rounded) s), \(stream.xrunCount) xrun\(stream.xrunCount == 1 ? "" : "s")"
+    }
+}
+
+/// Runs a streaming command's body, turning its errors into a sentence on
+/// stderr and the documented exit status.
+func runStreaming(_ command: String, interruptedIsSuccess: Bool = false, _ body: () throws -> StreamRun.Ending) throws {
+    let ending: StreamRun.Ending
+    do {
+        ending = try body()
+    } catch let error as StreamStartProblem {
+        printError("hal \(command): \(error.underlying)")
+        throw HalExit.failed
+    } catch let error as HalUsageError {
+        printError("hal \(command): \(error)")
+        throw ExitCode(64)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        printError("hal \(command): \(error)")
+        throw HalExit.ranShort
+    }
+    if case .interrupted(let signal) = ending, !interruptedIsSuccess { throw ExitCode(128 + signal) }
+}
+
+/// An error before any audio moved (an unreadable file, an unknown device, a
+/// map or configuration the device refuses): exit status 2.
+struct StreamStartProblem: Error {
+    let underlying: any Error
+}
+
+/// Runs `body`, marking what it throws as a problem before the start.
+func beforeStart<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as HalUsageError { throw error } catch { throw StreamStartProblem(underlying: error) }
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs in the kernel VM's guest (scripts/alsa-vm.sh): hal playrec on the
+# snd-aloop card hw:1, aligned by the round trip conform measures and stores
+# just before, must give back the played file byte for byte.
+#
+#   scripts/hal-vm-playrec.sh PERIOD IN.wav WORKDIR
+#
+# Up to two runs. A run in which hal reports no xrun must give back IN.wav
+# exactly (otherwise exit 1); a run with xruns is shown and not judged (the
+# emulated guest overran hal's capture in some runs while conform passed
+# beside it). Exit 0 also when both runs had xruns: the log says so.
+set -u
+period=$1 input=$2 work=$3
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export AUDIOHAL_LATENCY_FILE="$work/latency.json"
+"$repo/.build/debug/conform" --device hw:1 --period "$period" --checks loopback.latency --save-latency > "$work/hal-latency.log" 2>&1 ||
+    { echo "hal-vm: conform --save-latency failed:"; cat "$work/hal-latency.log"; exit 1; }
+grep -E "^latency stored" "$work/hal-latency.log"
+cp "$input" /tmp/hal-in.wav
+for run in 1 2; do
+    "$repo/.build/debug/hal" playrec /tmp/hal-in.wav /tmp/hal-out.wav --device hw:1 --period "$period" 2> /tmp/hal.err
+    status=$?
+    cat /tmp/hal.err
+    [ "$status" -eq 0 ] || { echo "hal-vm: hal playrec exited $status"; exit 1; }
+    if grep -q ", 0 xruns to " /tmp/hal.err; then
+        cmp /tmp/hal-in.wav /tmp/hal-out.wav || { echo "hal-vm: a run without xruns did not give back the played file"; exit 1; }
+        echo "hal-vm: run $run gave back the played file byte for byte"
+        exit 0
+    fi
+    echo "hal-vm: run $run had xruns; the recording is not judged"
+done
+echo "hal-vm: both runs had xruns in the emulated guest; identity not shown this time"
+exit 0
