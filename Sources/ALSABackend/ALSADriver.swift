@@ -60,13 +60,17 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             linked = false
         }
         let realTime: RealTimeStatus = configuration.realTimePriority ? .requested : .notRequested
+        let unlinkedPair = capture != nil && playback != nil && !linked
         func grantedSide(_ side: NegotiatedSide?) -> GrantedDirection? {
             guard let side else { return nil }
-            // Input: a callback's first frame was captured one period before it runs.
+            // Input: a callback's first frame was captured one period before it runs;
+            // an unlinked pair starts capture a period ahead of playback (see
+            // restart()) and keeps that period in hand, so its input is two periods late.
             // Output: playback is kept a full buffer ahead, so the first frame a
             // callback writes plays a buffer less that period later. The round
-            // trip is the buffer, as snd-aloop measures it.
-            let latency = side.direction == .output ? side.bufferFrames - side.periodFrames : side.periodFrames
+            // trip is the buffer linked, as snd-aloop measures it, and a period more unlinked.
+            let headStart = unlinkedPair ? side.periodFrames : 0
+            let latency = side.direction == .output ? side.bufferFrames - side.periodFrames : side.periodFrames + headStart
             return GrantedDirection(device: side.pcm.name, channels: side.channels, format: side.format, interleaved: side.interleaved,
                                     bufferFrames: side.bufferFrames, latencyFrames: latency)
         }

@@ -374,7 +374,7 @@ extension Negotiation {
             let sizes = hw.installedSizes
             period = sizes.period
             buffer = sizes.buffer
-            try pcm.setSoftwareParameters(periodFrames: period)
+            try pcm.setSoftwareParameters(periodFrames: period, bufferFrames: buffer)
         } catch {
             throw error.halError(device: device)
         }

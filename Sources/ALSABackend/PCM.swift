@@ -268,17 +268,23 @@ final class HardwareParameters {
 
 extension PCM {
     /// Sets the software parameters: wake up when a whole period can be moved;
-    /// never start by itself, because the driver primes playback with a whole
-    /// buffer and starts it explicitly (a sound server that resamples holds
-    /// back part of what it is given, and a stream started on its first
-    /// period underruns at once); timestamp on CLOCK_MONOTONIC, so statuses
-    /// can be compared with the host clock.
+    /// start by itself no sooner than a whole buffer is queued, because the
+    /// driver primes playback with a whole buffer and starts it explicitly (a
+    /// sound server that resamples holds back part of what it is given, and a
+    /// stream started on its first period underruns at once); timestamp on
+    /// CLOCK_MONOTONIC, so statuses can be compared with the host clock.
+    ///
+    /// The start threshold is the buffer size, not the boundary: ALSA's
+    /// `pulse` plugin turns it into the server's prebuffer in bytes, a 32-bit
+    /// figure, and the boundary times the frame size wraps to 0 there. With no
+    /// prebuffer the server plays from the first primed frame on, and a loop
+    /// came back one period less one frame sooner than the reported round trip.
     ///
     /// The corresponding C functions are `snd_pcm_sw_params_current`,
     /// `snd_pcm_sw_params_set_start_threshold`, `snd_pcm_sw_params_set_avail_min`,
     /// `snd_pcm_sw_params_set_tstamp_mode`, `snd_pcm_sw_params_set_tstamp_type`
     /// and `snd_pcm_sw_params`.
-    func setSoftwareParameters(periodFrames: Int) throws(ALSAError) {
+    func setSoftwareParameters(periodFrames: Int, bufferFrames: Int) throws(ALSAError) {
         var params: OpaquePointer?
         let rc = snd_pcm_sw_params_malloc(&params)
         guard rc == 0, let params else { throw ALSAError("snd_pcm_sw_params_malloc", code: rc) }
@@ -287,9 +293,7 @@ extension PCM {
             if rc < 0 { throw ALSAError("\(operation) \(name)", code: rc) }
         }
         try check(snd_pcm_sw_params_current(handle, params), "snd_pcm_sw_params_current")
-        var boundary: snd_pcm_uframes_t = 0
-        try check(snd_pcm_sw_params_get_boundary(params, &boundary), "snd_pcm_sw_params_get_boundary")
-        try check(snd_pcm_sw_params_set_start_threshold(handle, params, boundary), "snd_pcm_sw_params_set_start_threshold")
+        try check(snd_pcm_sw_params_set_start_threshold(handle, params, snd_pcm_uframes_t(bufferFrames)), "snd_pcm_sw_params_set_start_threshold")
         try check(snd_pcm_sw_params_set_avail_min(handle, params, snd_pcm_uframes_t(periodFrames)), "snd_pcm_sw_params_set_avail_min")
         // Timestamps are a refinement: a PCM that refuses them still runs (host times then come from clock_gettime).
         _ = snd_pcm_sw_params_set_tstamp_mode(handle, params, SND_PCM_TSTAMP_ENABLE)

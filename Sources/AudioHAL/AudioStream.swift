@@ -333,6 +333,7 @@ public final class AudioStream: @unchecked Sendable {
     private func waitLoop(operation: String, timeout: Duration?, _ attempt: () throws(HALError) -> Bool) throws(HALError) {
         let deadline = timeout.map { Self.deadline(after: $0) }
         while true {
+            let ticket = engine.wakeUp.ticket()
             if try attempt() { return }
             let current = state
             switch current {
@@ -342,7 +343,7 @@ public final class AudioStream: @unchecked Sendable {
             }
             if let deadline, HostClock.monotonicSeconds() >= deadline { return }
             if try virtualClock?.advanceForBlockingIO() == true { continue }
-            engine.wakeUp.wait(until: deadline)
+            engine.wakeUp.wait(until: deadline, since: ticket)
         }
     }
 
@@ -350,9 +351,11 @@ public final class AudioStream: @unchecked Sendable {
     private func drainBlockingOutput(timeout: Duration) {
         guard let ring = engine.outputRing else { return }
         let deadline = Self.deadline(after: timeout)
-        while ring.readAvailable > 0 && engine.ended == nil && HostClock.monotonicSeconds() < deadline {
+        while true {
+            let ticket = engine.wakeUp.ticket()
+            guard ring.readAvailable > 0 && engine.ended == nil && HostClock.monotonicSeconds() < deadline else { return }
             if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
-            engine.wakeUp.wait(until: deadline)
+            engine.wakeUp.wait(until: deadline, since: ticket)
         }
     }
 }

@@ -10,10 +10,15 @@ import Glibc
 /// buffer only while someone waits (a `sem_post`, which neither allocates nor
 /// takes a lock), and the end of the stream (the driver ending by itself, a
 /// stop, an abort, a close) always posts it. A waiter re-checks its condition
-/// after every wake-up, so a spare post costs one check.
+/// after every wake-up, so a spare post costs one check. A waiter that checks
+/// for progress takes a ``ticket()`` first and passes it to ``wait(until:since:)``:
+/// a buffer that ended after the check and before the waiter was counted
+/// posts nothing, and the ticket shows it, so the waiter does not sleep through it.
 final class StreamWakeUp: @unchecked Sendable {
     private let semaphore: UnsafeMutablePointer<sem_t>
     private let waiters = Atomic<Int>(0)
+    /// Progress signals so far; a waiter compares it with its ticket after it is counted.
+    private let progress = Atomic<Int>(0)
 
     init() {
         semaphore = .allocate(capacity: 1)
@@ -27,7 +32,8 @@ final class StreamWakeUp: @unchecked Sendable {
 
     /// After a host buffer: wakes each waiting thread. Real-time safe.
     func signalProgress() {
-        var count = waiters.load(ordering: .acquiring)
+        progress.add(1, ordering: .sequentiallyConsistent)
+        var count = waiters.load(ordering: .sequentiallyConsistent)
         while count > 0 {
             sem_post(semaphore)
             count -= 1
@@ -45,13 +51,18 @@ final class StreamWakeUp: @unchecked Sendable {
         while sem_trywait(semaphore) == 0 {}
     }
 
-    /// Sleeps until a wake-up or until `deadline` (seconds on CLOCK_MONOTONIC) passes.
+    /// What to pass to ``wait(until:since:)``: take it before checking for progress.
+    func ticket() -> Int { progress.load(ordering: .sequentiallyConsistent) }
+
+    /// Sleeps until a wake-up or until `deadline` (seconds on CLOCK_MONOTONIC)
+    /// passes; with a `ticket`, returns at once when progress was signalled since it was taken.
     ///
     /// - Returns: `false` when the deadline passed without a wake-up.
     @discardableResult
-    func wait(until deadline: Double?) -> Bool {
+    func wait(until deadline: Double?, since ticket: Int? = nil) -> Bool {
         waiters.add(1, ordering: .sequentiallyConsistent)
         defer { waiters.subtract(1, ordering: .sequentiallyConsistent) }
+        if let ticket, progress.load(ordering: .sequentiallyConsistent) != ticket { return true }
         while true {
             let code: Int32
             if let deadline {

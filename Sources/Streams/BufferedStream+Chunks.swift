@@ -132,10 +132,11 @@ final class ChunkReader: @unchecked Sendable {
 
     func nextBlocking() -> StreamChunk? {
         while true {
+            let ticket = stream.core.wake.ticket()
             switch poll() {
             case .chunk(let chunk): return chunk
             case .end: return nil
-            case .wait: stream.core.wake.wait(seconds: 0.05)
+            case .wait: stream.core.wake.wait(seconds: 0.05, since: ticket)
             }
         }
     }

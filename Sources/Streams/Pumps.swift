@@ -45,7 +45,8 @@ final class PlaybackPump: @unchecked Sendable {
         defer { core.sourceEnded.store(true, ordering: .releasing) }
         do {
             while !ended, !core.stopWorkers.load(ordering: .acquiring) {
-                if try fill() == 0 { core.wake.wait(seconds: 0.05) }
+                let ticket = core.wake.ticket()
+                if try fill() == 0 { core.wake.wait(seconds: 0.05, since: ticket) }
             }
         } catch {
             core.failure.withLock { $0 = $0 ?? error }
@@ -105,12 +106,13 @@ final class RecordingPump: @unchecked Sendable {
     func run(core: StreamCore) {
         do {
             while true {
+                let ticket = core.wake.ticket()
                 if try drain() > 0 { continue }
                 if core.recordingDone.load(ordering: .acquiring) || core.stopWorkers.load(ordering: .acquiring) {
                     if try drain() == 0 { break }
                     continue
                 }
-                core.wake.wait(seconds: 0.05)
+                core.wake.wait(seconds: 0.05, since: ticket)
             }
             try sink.finish()
         } catch {

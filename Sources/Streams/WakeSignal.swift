@@ -5,9 +5,16 @@ import Glibc
 
 /// How worker threads sleep in the kernel until the audio thread has run a
 /// period (or the stream ends): a semaphore posted once per waiter.
+///
+/// A waiter takes a ``ticket()`` before it checks its condition and passes it
+/// to ``wait(seconds:since:)``, which returns at once when a signal came in
+/// between: a period that ended after the check and before the waiter was
+/// counted would otherwise post nothing, and the waiter would sleep through it.
 final class WakeSignal: @unchecked Sendable {
     private let semaphore: UnsafeMutablePointer<sem_t>
     private let waiters = Atomic<Int>(0)
+    /// Signals so far; a waiter compares it with its ticket after it is counted.
+    private let signals = Atomic<Int>(0)
 
     init() {
         semaphore = .allocate(capacity: 1)
@@ -22,7 +29,8 @@ final class WakeSignal: @unchecked Sendable {
     /// Wakes each waiting thread; posts only while someone waits. Neither
     /// allocates nor locks (`sem_post`). The corresponding C function is `sem_post`.
     func signal() {
-        var count = waiters.load(ordering: .acquiring)
+        signals.add(1, ordering: .sequentiallyConsistent)
+        var count = waiters.load(ordering: .sequentiallyConsistent)
         while count > 0 {
             sem_post(semaphore)
             count -= 1
@@ -31,13 +39,19 @@ final class WakeSignal: @unchecked Sendable {
 
     /// Wakes each waiting thread and one about to wait, for the end of a run.
     func signalAll() {
-        for _ in 0..<max(1, waiters.load(ordering: .acquiring)) { sem_post(semaphore) }
+        signals.add(1, ordering: .sequentiallyConsistent)
+        for _ in 0..<max(1, waiters.load(ordering: .sequentiallyConsistent)) { sem_post(semaphore) }
     }
 
-    /// Sleeps until a wake-up or `seconds` pass. The corresponding C function is `sem_timedwait`.
-    func wait(seconds: Double) {
+    /// What to pass to ``wait(seconds:since:)``: take it before checking the condition waited for.
+    func ticket() -> Int { signals.load(ordering: .sequentiallyConsistent) }
+
+    /// Sleeps until a wake-up or `seconds` pass; returns at once when a signal
+    /// came after `ticket` was taken. The corresponding C function is `sem_timedwait`.
+    func wait(seconds: Double, since ticket: Int) {
         waiters.add(1, ordering: .sequentiallyConsistent)
         defer { waiters.subtract(1, ordering: .sequentiallyConsistent) }
+        if signals.load(ordering: .sequentiallyConsistent) != ticket { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let wall = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + max(0, seconds)
