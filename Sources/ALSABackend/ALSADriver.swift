@@ -202,13 +202,14 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
         if let playback { _ = snd_pcm_drop(playback.handle) }
     }
 
-    /// Drops, prepares, primes playback with silence and starts both
-    /// directions (see ``primingFrames(bufferFrames:periodFrames:captureHeld:)``). Returns 0 or a negative alsa-lib error.
+    /// Drops, prepares, primes playback with a whole buffer of silence and
+    /// starts both directions. Returns 0 or a negative alsa-lib error.
     ///
     /// Linked PCMs start together. Unlinked duplex (a sound server, two
     /// cards) starts capture, sleeps until its first period is in, then
-    /// primes playback with a buffer less what capture holds and starts it.
-    /// Playback always starts explicitly after priming (see ``PCM/setSoftwareParameters(periodFrames:)``).
+    /// drops what capture holds beyond its buffer less two periods (see
+    /// ``captureExcess(bufferFrames:periodFrames:captureHeld:)``), primes and
+    /// starts playback. Playback always starts explicitly after a whole buffer is queued (see ``PCM/setSoftwareParameters(periodFrames:)``).
     ///
     /// A start that underruns or overruns before the program's first period
     /// (PulseAudio's null sink sometimes declares an underrun of a freshly
@@ -245,38 +246,38 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
                 if waited < 0 && waited != Int(-EINTR) { return waited }
             }
         }
+        if let capture, let playback, !linked {
+            let available = snd_pcm_avail_update(capture.handle)
+            if available < 0 { return Int(available) }
+            let excess = Self.captureExcess(bufferFrames: capture.bufferFrames, periodFrames: periodFrames, captureHeld: Int(available))
+            let skipped = capture.discard(frames: excess)
+            if skipped < 0 { return skipped }
+        }
         if let playback {
-            var held = 0
-            if let capture, !linked {
-                let available = snd_pcm_avail_update(capture.handle)
-                if available < 0 { return Int(available) }
-                held = Int(available)
-            }
-            let primed = playback.prime(frames: Self.primingFrames(bufferFrames: playback.bufferFrames, periodFrames: periodFrames, captureHeld: held))
+            let primed = playback.prime(frames: playback.bufferFrames)
             if primed < 0 { return primed }
             return startIfNeeded(playback)
         }
         return 0
     }
 
-    /// The silence to queue before playback starts when capture, started
-    /// first, already holds `captureHeld` frames: one buffer less those
-    /// frames, and at least one period.
+    /// The frames an unlinked capture, started first, must drop before
+    /// playback is primed with a whole buffer: what it holds beyond its
+    /// buffer less two periods.
     ///
-    /// The loop moves a period only when capture has one and playback has room
-    /// for one, and both then advance at the same rate, so the difference
-    /// between capture's frames and playback's room stays what it was at the
-    /// start. Priming a whole buffer on top of a capture that already holds
-    /// more than a period puts capture that far ahead: when playback first has
-    /// room, capture holds its start-up frames plus a period, and with a
-    /// buffer of two periods that is more than it can keep. A sound server
-    /// then discards what does not fit without reporting an overrun (the
-    /// `pipewire` plugin did at 11025 Hz in a 2048-frame buffer). Queuing
-    /// the buffer less what capture holds starts both sides level, keeps
-    /// playback as far ahead of an underrun as before, and makes the round
-    /// trip the buffer, as the granted latencies say.
-    static func primingFrames(bufferFrames: Int, periodFrames: Int, captureHeld: Int) -> Int {
-        min(bufferFrames, max(periodFrames, bufferFrames - max(0, captureHeld)))
+    /// The loop moves a period only when capture has one and playback has
+    /// room for one, and both then advance at the same rate, so capture stays
+    /// as far ahead as it was when playback started: when playback first has
+    /// room for a period, capture holds its start-up frames plus a period
+    /// (plus what the server delivers in one cycle). In a buffer of two
+    /// periods that is more than it can keep, and a sound server discards the
+    /// rest without reporting an overrun (the `pipewire` plugin lost 55 frames
+    /// of the loop at 11025 Hz in a 2048-frame buffer). The frames dropped
+    /// here were captured before the program's first period, so nothing the
+    /// program would see is lost, and playback keeps its whole buffer of
+    /// silence (a sound server given less underruns at the start).
+    static func captureExcess(bufferFrames: Int, periodFrames: Int, captureHeld: Int) -> Int {
+        max(0, captureHeld - max(0, bufferFrames - 2 * periodFrames))
     }
 
     /// Starts `channel` unless priming or a linked start already started it. Returns 0 or a negative error.

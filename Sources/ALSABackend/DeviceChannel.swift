@@ -153,6 +153,18 @@ final class DeviceChannel: @unchecked Sendable {
         return 0
     }
 
+    /// Reads and drops `frames` captured frames, a period at a time. Returns 0 or a negative error.
+    func discard(frames: Int) -> Int {
+        var dropped = 0
+        while dropped < frames {
+            let moved = transfer(buffer, start: 0, frames: min(periodFrames, frames &- dropped))
+            if moved == Int(-EAGAIN) || moved == 0 { return 0 }
+            if moved < 0 { return moved }
+            dropped &+= moved
+        }
+        return 0
+    }
+
     /// Sleeps until the device can move `frames` frames (capture: that many
     /// to read; playback: that much room), `deadline` passes (seconds on
     /// CLOCK_MONOTONIC) or `wake` becomes readable. Returns the frames

@@ -4,21 +4,21 @@ import Testing
 
 @testable import ALSABackend
 
-/// How much silence an unlinked duplex stream queues before playback starts.
+/// What an unlinked duplex stream drops of its early capture before playback starts.
 @Suite struct DuplexPrimingTests {
-    @Test("playback is primed with a buffer less what capture already holds, and at least a period")
-    func primingLeavesCaptureRoom() {
-        #expect(ALSADriver.primingFrames(bufferFrames: 8192, periodFrames: 1024, captureHeld: 0) == 8192)
-        #expect(ALSADriver.primingFrames(bufferFrames: 2048, periodFrames: 1024, captureHeld: 1383) == 1024)
-        #expect(ALSADriver.primingFrames(bufferFrames: 4864, periodFrames: 256, captureHeld: 300) == 4564)
-        #expect(ALSADriver.primingFrames(bufferFrames: 2048, periodFrames: 1024, captureHeld: 5000) == 1024)
-        #expect(ALSADriver.primingFrames(bufferFrames: 2048, periodFrames: 1024, captureHeld: -1) == 2048)
+    @Test("capture keeps at most its buffer less two periods when playback is primed with a whole buffer")
+    func captureKeepsRoomForTheFirstPeriod() {
+        #expect(ALSADriver.captureExcess(bufferFrames: 2048, periodFrames: 1024, captureHeld: 1383) == 1383)
+        #expect(ALSADriver.captureExcess(bufferFrames: 3072, periodFrames: 1024, captureHeld: 1383) == 359)
+        #expect(ALSADriver.captureExcess(bufferFrames: 8192, periodFrames: 1024, captureHeld: 1383) == 0)
+        #expect(ALSADriver.captureExcess(bufferFrames: 4864, periodFrames: 256, captureHeld: 300) == 0)
+        #expect(ALSADriver.captureExcess(bufferFrames: 2048, periodFrames: 1024, captureHeld: 0) == 0)
     }
 }
 
 /// Tier 3: a duplex stream through a sound server in a buffer of two or three periods,
-/// at a rate the server converts. Capture starts first; a playback primed
-/// with a whole buffer on top of it put capture more than its buffer ahead,
+/// at a rate the server converts. Capture starts first; priming playback
+/// with a whole buffer on top of what it held put capture more than its buffer ahead,
 /// and the `pipewire` plugin dropped the excess without reporting an overrun
 /// (55 frames lost at the fifth period at 11025 Hz).
 @Suite(.serialized, .enabled(if: TestEnvironment.soundServer != nil, TestEnvironment.soundServerSkipReason))
