@@ -19,9 +19,7 @@
 # Both report without gating: at 256-frame periods the server's 5.3 ms graph
 # cycle is missed now and then on a loaded two-core machine (a block of zeros
 # or a lost block, no xrun told to the client; aplay and arecord are hit the
-# same way), and at 1024-frame periods `rates` at 11025 Hz loses 55 frames of
-# the loop, which alsa-utils, pw-cat and a C program doing what the driver
-# does do not; not found yet (docs/real-devices.md).
+# same way; docs/real-devices.md).
 # AUDIOHAL_PIPEWIRE_CONFORM=0 skips both.
 # The server logs are kept as reports/pipewire.log and reports/wireplumber.log.
 set -euo pipefail

@@ -211,8 +211,9 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     ///
     /// Linked PCMs start together. Unlinked duplex (a sound server, two
     /// cards) starts capture, sleeps until its first period is in, then
-    /// primes and starts playback. Playback always starts explicitly after a
-    /// whole buffer is queued (see ``PCM/setSoftwareParameters(periodFrames:)``).
+    /// drops what capture holds beyond its buffer less two periods (see
+    /// ``captureExcess(bufferFrames:periodFrames:captureHeld:)``), primes and
+    /// starts playback. Playback always starts explicitly after a whole buffer is queued (see ``PCM/setSoftwareParameters(periodFrames:)``).
     ///
     /// A start that underruns or overruns before the program's first period
     /// (PulseAudio's null sink sometimes declares an underrun of a freshly
@@ -249,12 +250,38 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
                 if waited < 0 && waited != Int(-EINTR) { return waited }
             }
         }
+        if let capture, let playback, !linked {
+            let available = snd_pcm_avail_update(capture.handle)
+            if available < 0 { return Int(available) }
+            let excess = Self.captureExcess(bufferFrames: capture.bufferFrames, periodFrames: periodFrames, captureHeld: Int(available))
+            let skipped = capture.discard(frames: excess)
+            if skipped < 0 { return skipped }
+        }
         if let playback {
-            let primed = playback.prime()
+            let primed = playback.prime(frames: playback.bufferFrames)
             if primed < 0 { return primed }
             return startIfNeeded(playback)
         }
         return 0
+    }
+
+    /// The frames an unlinked capture, started first, must drop before
+    /// playback is primed with a whole buffer: what it holds beyond its
+    /// buffer less two periods.
+    ///
+    /// The loop moves a period only when capture has one and playback has
+    /// room for one, and both then advance at the same rate, so capture stays
+    /// as far ahead as it was when playback started: when playback first has
+    /// room for a period, capture holds its start-up frames plus a period
+    /// (plus what the server delivers in one cycle). In a buffer of two
+    /// periods that is more than it can keep, and a sound server discards the
+    /// rest without reporting an overrun (the `pipewire` plugin lost 55 frames
+    /// of the loop at 11025 Hz in a 2048-frame buffer). The frames dropped
+    /// here were captured before the program's first period, so nothing the
+    /// program would see is lost, and playback keeps its whole buffer of
+    /// silence (a sound server given less underruns at the start).
+    static func captureExcess(bufferFrames: Int, periodFrames: Int, captureHeld: Int) -> Int {
+        max(0, captureHeld - max(0, bufferFrames - 2 * periodFrames))
     }
 
     /// Starts `channel` unless priming or a linked start already started it. Returns 0 or a negative error.

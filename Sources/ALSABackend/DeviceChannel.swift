@@ -131,23 +131,36 @@ final class DeviceChannel: @unchecked Sendable {
         return 0
     }
 
-    /// Queues one buffer of silence, so playback starts a whole buffer ahead.
-    /// Returns 0 or a negative error.
+    /// Queues `frames` frames of silence (at most one buffer), so playback
+    /// starts that far ahead. Returns 0 or a negative error.
     ///
     /// Writes at most the buffer's length: some PCMs (`null`) always report
     /// room, and filling them until they report none never ends.
     ///
     /// The corresponding C function is `snd_pcm_avail_update`.
-    func prime() -> Int {
+    func prime(frames: Int) -> Int {
+        let target = min(frames, bufferFrames)
         var queued = 0
-        while queued < bufferFrames {
+        while queued < target {
             let available = snd_pcm_avail_update(handle)
             if available < 0 { return Int(available) }
             if available == 0 { return 0 }
-            let moved = transfer(silence, start: 0, frames: min(Int(available), periodFrames, bufferFrames &- queued))
+            let moved = transfer(silence, start: 0, frames: min(Int(available), periodFrames, target &- queued))
             if moved == Int(-EAGAIN) || moved == 0 { return 0 }
             if moved < 0 { return moved }
             queued &+= moved
+        }
+        return 0
+    }
+
+    /// Reads and drops `frames` captured frames, a period at a time. Returns 0 or a negative error.
+    func discard(frames: Int) -> Int {
+        var dropped = 0
+        while dropped < frames {
+            let moved = transfer(buffer, start: 0, frames: min(periodFrames, frames &- dropped))
+            if moved == Int(-EAGAIN) || moved == 0 { return 0 }
+            if moved < 0 { return moved }
+            dropped &+= moved
         }
         return 0
     }
