@@ -29,6 +29,24 @@ import TestSupport
         #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $1.framePosition == $0.framePosition + 64 })
     }
 
+    /// A mono signal on a stereo stream: the first channel plays it, the second plays silence.
+    @Test func aSignalWithFewerChannelsPlaysInTheFirstOnes() throws {
+        let backend = LoopbackBackend(topology: topology(latencyFrames: 0))
+        let signal = testSignal(frames: 1000, channels: 1, format: .float32, seed: 9)
+        let tap = PlayRecordTap()
+        let stream = try backend.openStream(.duplex(channels: 2, framesPerPeriod: 64)) { input, output, info in
+            tap.period(input: input, output: &output, info: info)
+        }
+        defer { stream.close() }
+        tap.prepare(playing: signal, channels: 1, outputChannels: 2, inputChannels: 2, totalFrames: 1100, period: 64)
+        try stream.start()
+        #expect(stream.waitUntilFinished(timeout: .seconds(10)))
+        let captured = tap.capturedSamples()
+        let frames = (64..<1064).map { captured[$0 * 2] }
+        #expect(frames == signal)
+        #expect((0..<(captured.count / 2)).allSatisfy { captured[$0 * 2 + 1] == 0 })
+    }
+
     @Test func anUnpreparedTapPlaysSilenceAndRecordsNothing() throws {
         let backend = LoopbackBackend(clock: .virtual(.manual))
         let tap = PlayRecordTap()
