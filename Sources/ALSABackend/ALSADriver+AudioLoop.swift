@@ -179,7 +179,7 @@ extension ALSADriver {
         case .retry:
             return nil
         case .xrun, .suspended:
-            if errorClass == .suspended { _ = channel.side.pcm.resume() }
+            if errorClass == .suspended { recoveries.suspend(resumeCode: Int32(truncatingIfNeeded: channel.side.pcm.resume())) }
             let since = CALSA_monotonicSeconds() - lastPeriod
             var fatal = false
             if let capture, recordIfInXrun(capture, reported: channel, since: since, engine: engine) { fatal = true }
@@ -193,6 +193,7 @@ extension ALSADriver {
                 dropAll()
                 return .failed(ALSAError("recovering \(channel.device) from an xrun", code: Int32(truncatingIfNeeded: rc)).halError(device: channel.device))
             }
+            recoveries.restarts.add(1, ordering: .relaxed)
             return nil
         case .deviceLost:
             dropAll()

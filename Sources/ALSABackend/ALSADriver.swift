@@ -27,6 +27,8 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
     let stopRequested = Atomic<Bool>(false)
     /// Periods the program produced since the last start (0: a stop has nothing to play out).
     let periodsWritten = Atomic<Int>(0)
+    /// The audio thread's recoveries, logged after it ends.
+    let recoveries = RecoveryLog()
     /// An eventfd that wakes the audio thread's `poll` for a stop.
     let wakeDescriptor: Int32
     /// The audio loop's poll set: the wake descriptor, then whichever sides wait.
@@ -129,6 +131,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             let wasRunning = state.thread != nil
             joinThread(&state)
             guard !state.closed, wasRunning else { return }
+            recoveries.logAndReset(device: mainChannel.device, to: Negotiation.negotiationLogger(device: mainChannel.device))
             if drain, let playback {
                 drainPlayback(playback)
                 capture?.side.pcm.drop()
@@ -143,6 +146,7 @@ final class ALSADriver: StreamDriver, @unchecked Sendable {
             guard !state.closed else { return }
             requestStop()
             joinThread(&state)
+            recoveries.logAndReset(device: mainChannel.device, to: Negotiation.negotiationLogger(device: mainChannel.device))
             dropAll()
             if linked { capture?.side.pcm.unlink() }
             capture?.side.pcm.close()

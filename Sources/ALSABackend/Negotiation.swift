@@ -350,14 +350,11 @@ extension Negotiation {
             do { period = try hw.setNear(periodFrames: period) } catch { throw error.halError(device: device) }
         }
 
-        var buffer = max(target.buffer, period * 2)
+        let aimed = aimedBuffer(target: target, period: period, hasCard: pcm.card != nil, configuration: configuration, options: options)
+        var buffer = aimed.frames
         var serverNote: String?
-        if pcm.card == nil, !configuration.latency.isSeconds {
-            let least = serverBuffer(period: period, sampleRate: configuration.sampleRate, minimumSeconds: options.serverMinimumBufferSeconds)
-            if least > buffer {
-                serverNote = "\(device) (\(direction)) has no card behind it (a sound server): buffer of \(least) frames aimed for, at least \(Int(options.serverMinimumBufferSeconds * 1000)) ms, instead of \(buffer)"
-                buffer = least
-            }
+        if buffer > max(target.buffer, period * 2) {
+            serverNote = "\(device) (\(direction)) has no card behind it (a sound server): buffer of \(buffer) frames aimed for, at least \(Int(options.serverMinimumBufferSeconds * 1000)) ms, instead of \(max(target.buffer, period * 2))"
         }
         if hw.accepts(bufferFrames: buffer) {
             do { try hw.set(bufferFrames: buffer) } catch { throw error.halError(device: device) }
@@ -381,6 +378,17 @@ extension Negotiation {
         if let exactPeriod, period != exactPeriod {
             throw .unsupportedPeriod(requested: exactPeriod, device: device, minimum: period, maximum: period)
         }
+
+        var report = NegotiationReport(device: device, direction: direction)
+        report.add("access", asked: accessName(interleaved: parameters.interleaved, transfer: options.transfer),
+                   granted: accessName(interleaved: parameters.interleaved, transfer: options.transfer))
+        report.add("format", asked: "\(parameters.format)", granted: "\(parameters.format)")
+        report.add("channels", asked: "\(parameters.channels)", granted: "\(parameters.channels)")
+        report.add("rate", asked: "\(rate) Hz", granted: "\(rate) Hz", why: name.isHardware ? nil : "alsa-lib may resample")
+        report.add("period", asked: "\(target.period) frames\(mustMatch ? "" : " or near")",
+                   granted: "\(period) frames", why: mustMatch ? nil : "latency hint \(configuration.latency.logName)")
+        report.add("buffer", asked: "\(aimed.frames) frames", granted: "\(buffer) frames", why: aimed.why)
+        report.log(to: negotiationLogger(device: device))
 
         var notes: [String] = []
         switch name.kind {

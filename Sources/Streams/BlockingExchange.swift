@@ -144,15 +144,29 @@ public struct BlockingExchange: Sendable {
 
     /// `count` frames from frame `start` on, for `outputChannels` channels:
     /// silence past the end of `samples` and in channels it lacks.
-    static func chunk(of samples: [Float], channels: Int, from start: Int, count: Int, outputChannels: Int) -> [Float] {
-        var chunk = [Float](repeating: 0, count: count * outputChannels)
+    ///
+    /// Copies whole runs of samples at once (one block when the channel counts
+    /// match), so a debug build is not slowed by a per-sample loop.
+    /// - Complexity: O(`count × outputChannels`).
+    public static func chunk(of samples: [Float], channels: Int, from start: Int, count: Int, outputChannels: Int) -> [Float] {
+        let frames = max(0, min(count, samples.count / channels - start))
         let shared = min(channels, outputChannels)
-        for frame in 0..<max(0, min(count, samples.count / channels - start)) {
-            for channel in 0..<shared {
-                chunk[frame * outputChannels + channel] = samples[(start + frame) * channels + channel]
+        guard frames > 0 else { return [Float](repeating: 0, count: count * outputChannels) }
+        return [Float](unsafeUninitializedCapacity: count * outputChannels) { chunk, initialized in
+            let target = chunk.baseAddress!
+            target.initialize(repeating: 0, count: count * outputChannels)
+            samples.withUnsafeBufferPointer { source in
+                let first = source.baseAddress! + start * channels
+                if channels == outputChannels {
+                    target.update(from: first, count: frames * channels)
+                } else {
+                    for frame in 0..<frames {
+                        (target + frame * outputChannels).update(from: first + frame * channels, count: shared)
+                    }
+                }
             }
+            initialized = count * outputChannels
         }
-        return chunk
     }
 
     static func seconds(_ duration: Duration) -> Double {

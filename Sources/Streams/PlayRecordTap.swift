@@ -127,18 +127,36 @@ public final class PlayRecordTap: @unchecked Sendable {
         let inputChannels = self.inputChannels
         if inputChannels > 0 {
             let usable = min(min(frames, max(0, captureFrames - position)), input.count / inputChannels)
-            for index in 0..<(usable * inputChannels) {
-                capture[position * inputChannels + index] = input[index]
+            // Whole blocks, not sample by sample: a debug build's per-sample
+            // loop (with exclusivity checks on every access) cannot keep up
+            // with 64 channels at 192 kHz.
+            if usable > 0, let target = capture.baseAddress {
+                input.withUnsafeBufferPointer { source in
+                    if let base = source.baseAddress {
+                        UnsafeMutableRawPointer(target + position * inputChannels)
+                            .copyMemory(from: base, byteCount: usable * inputChannels * MemoryLayout<Float>.stride)
+                    }
+                }
+                highestCaptured.store(position + usable, ordering: .releasing)
             }
-            if usable > 0 { highestCaptured.store(position + usable, ordering: .releasing) }
         }
         let outputChannels = self.outputChannels
         if outputChannels > 0 {
             let usable = min(min(frames, max(0, signalFrames - position)), output.count / outputChannels)
             let channels = min(outputChannels, signalChannels)
-            for frame in 0..<usable {
-                for channel in 0..<channels {
-                    output[frame * outputChannels + channel] = signal[(position + frame) * signalChannels + channel]
+            if usable > 0, let played = signal.baseAddress {
+                let signalChannels = self.signalChannels
+                output.withUnsafeMutableBufferPointer { target in
+                    guard let base = target.baseAddress else { return }
+                    let source = played + position * signalChannels
+                    if channels == outputChannels, channels == signalChannels {
+                        UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: usable * channels * MemoryLayout<Float>.stride)
+                    } else {
+                        for frame in 0..<usable {
+                            UnsafeMutableRawPointer(base + frame * outputChannels)
+                                .copyMemory(from: source + frame * signalChannels, byteCount: channels * MemoryLayout<Float>.stride)
+                        }
+                    }
                 }
             }
         }

@@ -170,6 +170,32 @@ struct StreamLifecycleTests {
         stream.close()
     }
 
+    @Test("a restart after an input overflow reads only frames of the new run: nothing stale is left in the buffers")
+    func restartLeavesNothingStale() throws {
+        let backend = LoopbackBackend()
+        let stream = try backend.openBlockingStream(.duplex(channels: 2, framesPerPeriod: 64), bufferFrames: 512)
+        defer { stream.close() }
+        try stream.start()
+        // Write a marker without reading until the capture buffer overflows.
+        let marker = [Float](repeating: 0.5, count: 256 * 2)
+        while stream.xruns.inputCount == 0 { try stream.write(marker) }
+        #expect(stream.readAvailable == 512, "the capture buffer is full of the first run's frames")
+        try stream.stop()
+        try stream.start()
+        #expect(stream.readAvailable == 0)
+        // The new run plays silence until the first write, then a ramp of values other than the marker.
+        let ramp = (0..<(1024 * 2)).map { Float($0 + 1) / 4096 }
+        var captured: [Float] = []
+        for chunk in stride(from: 0, to: 1024, by: 128) {
+            try stream.write(Array(ramp[(chunk * 2)..<((chunk + 128) * 2)]))
+            captured += try stream.read(frames: 128)
+        }
+        #expect(!captured.contains(0.5), "a frame of the first run came back after the restart")
+        let first = try #require(captured.firstIndex { $0 != 0 })
+        #expect(Array(captured[first..<(first + 64)]) == Array(ramp[0..<64]), "the ramp comes back whole, from its first frame")
+        #expect(stream.xruns.total == 0, "\(stream.xruns.events)")
+    }
+
     @Test("device lost: the stream fails, blocking calls throw it, nothing hangs")
     func deviceLost() throws {
         let backend = LoopbackBackend()

@@ -51,3 +51,19 @@ import Testing
         #expect(throws: HALError.self) { try OverlappingChunker(size: 4, overlap: -1) }
     }
 }
+
+@Suite struct ExchangeChunkTests {
+    /// Frames 0..<5 of 3 channels: sample = frame × 10 + channel + 1.
+    static let samples: [Float] = (0..<5).flatMap { frame in (0..<3).map { Float(frame * 10 + $0 + 1) } }
+
+    @Test func sameChannelsCopyTheFramesAndPadWithSilence() {
+        #expect(BlockingExchange.chunk(of: Self.samples, channels: 3, from: 3, count: 3, outputChannels: 3)
+            == [31, 32, 33, 41, 42, 43, 0, 0, 0])
+        #expect(BlockingExchange.chunk(of: Self.samples, channels: 3, from: 5, count: 2, outputChannels: 3) == [Float](repeating: 0, count: 6))
+    }
+
+    @Test func fewerOrMoreOutputChannels() {
+        #expect(BlockingExchange.chunk(of: Self.samples, channels: 3, from: 1, count: 2, outputChannels: 2) == [11, 12, 21, 22])
+        #expect(BlockingExchange.chunk(of: Self.samples, channels: 3, from: 4, count: 2, outputChannels: 4) == [41, 42, 43, 0, 0, 0, 0, 0])
+    }
+}

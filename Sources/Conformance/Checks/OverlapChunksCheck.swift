@@ -1,4 +1,7 @@
 import AudioHAL
+#if canImport(Glibc)
+import Glibc
+#endif
 import Streams
 
 /// `overlap.chunks`: overlapping chunks read from a live capture equal the matching slices of the continuous recording.
@@ -45,8 +48,13 @@ public struct OverlapChunksCheck: Check {
             written += count
         }
         try write(Self.size + BlockingExchange.lead(granted))
+        // Room for the whole recording up front: growing it by doubling while
+        // reading copied tens of megabytes at a time (64 channels at 192 kHz)
+        // and stalled the reader long enough for the output to run dry.
         var recording: [Float] = []
-        var chunks: [[Float]] = []
+        recording.reserveCapacity((total + chunker.size) * inputChannels)
+        var chunkCount = 0
+        var findings: [Finding] = []
         var reader = OverlappingChunker.Reader(chunker)
         while recording.count / inputChannels + chunker.hop <= total {
             let chunk = try reader.next { (frames: Int) throws(HALError) -> [Float] in
@@ -55,34 +63,38 @@ public struct OverlapChunksCheck: Check {
                 recording += fresh
                 return fresh
             }
-            chunks.append(chunk)
+            // Judged as it arrives (its frames are the recording's newest), so no chunk is kept.
+            let range = chunker.ranges(start: chunkCount * chunker.hop, stop: recording.count / inputChannels)[0]
+            if findings.isEmpty, let mismatch = Self.mismatch(chunk, recording, range: range, index: chunkCount, channels: inputChannels) {
+                findings.append(mismatch)
+            }
+            chunkCount += 1
         }
         try stream.stop(timeout: .seconds(30))
-        var findings: [Finding] = []
         let xruns = stream.xruns
-        if xruns.total > 0 { findings.append(xruns.finding("while reading: ")) }
-        let expected = chunker.ranges(stop: recording.count / inputChannels)
-        for (index, chunk) in chunks.enumerated() {
-            let range = expected[index]
-            let slice = Array(recording[(range.lowerBound * inputChannels)..<(range.upperBound * inputChannels)])
-            if chunk != slice {
-                let firstDiff = zip(chunk, slice).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(chunk.count, slice.count)
-                findings.append(Finding(
-                    .chunkMismatch,
-                    "chunk \(index) (frames \(range.lowerBound)..<\(range.upperBound)) differs from the recording at its frame \(firstDiff / inputChannels) (\(chunk.count / inputChannels) frames vs \(slice.count / inputChannels))",
-                    frame: range.lowerBound + firstDiff / inputChannels))
-                break
-            }
-        }
+        if xruns.total > 0 { findings.insert(xruns.finding("while reading: "), at: 0) }
         let report = context.compare(played: signal, captured: recording, channels: inputChannels, window: tail)
         findings += report.findings("the recording does not carry the signal intact: ", xruns: xruns)
         var measured = Measurements()
-        measured.set("chunks", chunks.count)
+        measured.set("chunks", chunkCount)
         measured.set("chunk_frames", Self.size)
         measured.set("overlap_frames", Self.overlap)
         measured.add(report)
         return .judged(
             findings, measured: measured,
             recordings: Recording.pair(played: signal, captured: recording, channels: inputChannels, rate: granted.sampleRate))
+    }
+
+    /// A finding when `chunk` differs from `recording[range]` (frames of `channels` samples).
+    static func mismatch(_ chunk: [Float], _ recording: [Float], range: Range<Int>, index: Int, channels: Int) -> Finding? {
+        let slice = recording[(range.lowerBound * channels)..<(range.upperBound * channels)]
+        // Compared bit for bit with memcmp: the reader runs this while the stream runs, and a per-sample loop is slow in a debug build.
+        let same = chunk.count == slice.count && chunk.withUnsafeBytes { a in slice.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+        guard !same else { return nil }
+        let firstDiff = zip(chunk, slice).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(chunk.count, slice.count)
+        return Finding(
+            .chunkMismatch,
+            "chunk \(index) (frames \(range.lowerBound)..<\(range.upperBound)) differs from the recording at its frame \(firstDiff / channels) (\(chunk.count / channels) frames vs \(slice.count / channels))",
+            frame: range.lowerBound + firstDiff / channels)
     }
 }

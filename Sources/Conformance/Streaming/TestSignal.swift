@@ -103,14 +103,7 @@ public struct TestSignal: Sendable, Hashable {
     /// `count` frames from frame `start` on, interleaved for `channels`
     /// channels: silence past the signal's end and in channels it lacks.
     public func chunk(from start: Int, count: Int, channels: Int) -> [Float] {
-        var chunk = [Float](repeating: 0, count: count * channels)
-        let shared = min(channels, self.channels)
-        for frame in 0..<max(0, min(count, frames - start)) {
-            for channel in 0..<shared {
-                chunk[frame * channels + channel] = samples[(start + frame) * self.channels + channel]
-            }
-        }
-        return chunk
+        BlockingExchange.chunk(of: samples, channels: self.channels, from: start, count: count, outputChannels: channels)
     }
 
     /// Root-mean-square level over all samples.
