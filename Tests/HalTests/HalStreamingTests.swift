@@ -141,6 +141,30 @@ struct HalStreamingTests {
         #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.debugDescription)")
     }
 
+    /// AudioHAL's xrun warnings, logged from the stream's own thread while the
+    /// status line is up, take a line of their own above it; `--quiet` drops both.
+    @Test func logLinesDoNotBreakTheStatusLine() throws {
+        let script = try #require(executableOnPath("script"), "script (util-linux) makes the terminal")
+        let hal = try #require(builtExecutable(named: "hal"))
+        let command = "'\(hal)' record '\(scratch.path)/x.wav' -d 1 --device 'loopback:stalling?faults=stall@24000:4800' --clock realtime"
+        let run = try runProcess(script, ["-qec", command, "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil, "AUDIOHAL_LOG_LEVEL": nil])
+        #expect(run.status == 0)
+        let warnings = run.stdout.components(separatedBy: "warning audiohal: xrun:")
+        #expect(warnings.count >= 2, "\(run.stdout.debugDescription)")
+        for before in warnings.dropLast() {
+            #expect(before.hasSuffix("\r\u{1B}[K"), "a log line starts where the status line was erased: \(run.stdout.debugDescription)")
+        }
+        for after in warnings.dropFirst() {
+            let end = try #require(after.range(of: "\r\n"), "\(after.debugDescription)")
+            let line = after[..<end.lowerBound]
+            #expect(!line.contains("\r") && !line.contains("dBFS") && !line.contains("xruns "), "\(line.debugDescription)")
+            #expect(after[end.upperBound...].hasPrefix("\r00:00:0"), "the status line comes back below it: \(after.debugDescription)")
+        }
+        #expect(run.stdout.contains("\r\nhal record: recorded 48000 frames (1.0 s), "), "\(run.stdout.debugDescription)")
+        let quiet = try runProcess(script, ["-qec", command + " -q", "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil, "AUDIOHAL_LOG_LEVEL": nil])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.debugDescription)")
+    }
+
     /// A stall scripted on a loopback device: counted and survived, or fatal with --fatal-xruns.
     @Test func xrunsAreCountedOrFatal() throws {
         let (input, _) = try sample()
