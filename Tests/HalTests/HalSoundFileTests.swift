@@ -33,6 +33,8 @@ extension HalStreamingTests {
         #expect(run.stderr.hasSuffix("hal record: recorded 24000 frames (0.5 s), 0 xruns to \(ogg)\n"), "\(run.stderr)")
         let info = try runProcess(try #require(executableOnPath("sox")), ["--i", "-s", ogg])
         #expect(info.status == 0 && info.stdout == "24000\n", "\(info.stdout) \(info.stderr)")
+        let take = try SoundFile(readingFrom: ogg)
+        #expect(take.formatName.contains("OGG") && take.frames == 24000, "\(take.formatName)")
         let (input, _) = try sample()
         try sox([input, scratch.path + "/in.ogg"])
         let played = try hal(["play", scratch.path + "/in.ogg", "--device", "loopback", "--clock", "virtual"])
