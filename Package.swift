@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "audiohal-example", targets: ["AudioHALExample"]),
         .library(name: "PortAudioBackend", targets: ["PortAudioBackend"]),
         .library(name: "SoundFiles", targets: ["SoundFiles"]),
+        .library(name: "SoundFileStreams", targets: ["SoundFileStreams"]),
         .executable(name: "hal", targets: ["hal"]),
         .executable(name: "alsa-duplex-load", targets: ["ALSADuplexLoad"]),
     ],
@@ -64,14 +65,16 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),
         .testTarget(name: "SoundFilesTests", dependencies: ["SoundFiles", "Buffers", "CSndfile", "TestSupport"]),
+        .target(name: "SoundFileStreams", dependencies: ["SoundFiles", "Streams", "Buffers"]),
         .executableTarget(
             name: "hal",
             dependencies: [
-                "Buffers", "SoundFiles", "Streams", "AudioHAL", "Conformance", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                "Buffers", "SoundFiles", "SoundFileStreams", "Streams", "AudioHAL", "Conformance", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "Streams", "TestSupport"]),
+        .testTarget(name: "HalTests", dependencies: ["hal", "Buffers", "SoundFiles", "SoundFileStreams", "Streams", "TestSupport"]),
         .testTarget(name: "AudioHALTests", dependencies: ["AudioHAL", "Buffers", "LoopbackBackend", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "LoopbackBackendTests", dependencies: ["AudioHAL", "LoopbackBackend", "AllocationCounting", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "Streams", "LoopbackBackend", "TestSupport", "AudioHAL", "Buffers", "AllocationCounting"]),

@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [
                 .product(name: "AudioHAL", package: "AudioHAL"),
                 .product(name: "LoopbackBackend", package: "AudioHAL"),
+                // Built, not imported by the example: Streams must need no audio system library either.
+                .product(name: "Streams", package: "AudioHAL"),
             ])
     ]
 )

@@ -5,10 +5,12 @@
 #
 #   scripts/hal-vm-playrec.sh PERIOD IN.wav WORKDIR
 #
-# Up to two runs. A run in which hal reports no xrun must give back IN.wav
-# exactly (otherwise exit 1); a run with xruns is shown and not judged (the
-# emulated guest overran hal's capture in some runs while conform passed
-# beside it). Exit 0 also when both runs had xruns: the log says so.
+# Up to three runs, stopping at the first that passes. Every run is judged:
+# one without xruns must give back IN.wav exactly (otherwise exit 1 at once);
+# one with xruns is shown and counts as a failed try. Three tries with xruns
+# fail too (exit 1). In the emulated guest on a loaded two-core host about one
+# run in six had a device xrun pair (docs/hal.md), so a pass costs one run
+# (about 7 s) nearly always.
 set -u
 period=$1 input=$2 work=$3
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,17 +19,17 @@ export AUDIOHAL_LATENCY_FILE="$work/latency.json"
     { echo "hal-vm: conform --save-latency failed:"; cat "$work/hal-latency.log"; exit 1; }
 grep -E "^latency stored" "$work/hal-latency.log"
 cp "$input" /tmp/hal-in.wav
-for run in 1 2; do
+for run in 1 2 3; do
     "$repo/.build/debug/hal" playrec /tmp/hal-in.wav /tmp/hal-out.wav --device hw:1 --period "$period" 2> /tmp/hal.err
     status=$?
     cat /tmp/hal.err
-    [ "$status" -eq 0 ] || { echo "hal-vm: hal playrec exited $status"; exit 1; }
+    [ "$status" -eq 0 ] || { echo "hal-vm: run $run: hal playrec exited $status"; exit 1; }
     if grep -q ", 0 xruns to " /tmp/hal.err; then
-        cmp /tmp/hal-in.wav /tmp/hal-out.wav || { echo "hal-vm: a run without xruns did not give back the played file"; exit 1; }
-        echo "hal-vm: run $run gave back the played file byte for byte"
+        cmp /tmp/hal-in.wav /tmp/hal-out.wav || { echo "hal-vm: run $run, without xruns, did not give back the played file"; exit 1; }
+        echo "hal-vm: run $run gave back the played file byte for byte, without xruns"
         exit 0
     fi
-    echo "hal-vm: run $run had xruns; the recording is not judged"
+    echo "hal-vm: run $run had device xruns (shown above)"
 done
-echo "hal-vm: both runs had xruns in the emulated guest; identity not shown this time"
-exit 0
+echo "hal-vm: three runs had xruns; hal playrec did not run clean on hw:1"
+exit 1

@@ -296,11 +296,9 @@ public final class BufferedStream: @unchecked Sendable {
             do { try playbackPump.prebuffer() } catch { throw Self.wrap(error) }
         }
         if playbackPump?.ended == true { core.sourceEnded.store(true, ordering: .releasing) }
-        do { try audioStream.start() } catch {
-            core.disarm()
-            throw .hal(error)
-        }
-        running = true
+        if let ring = plan.inputRing { Self.touchPages(of: ring) }
+        // The workers start (and go to sleep) before the device does, so that
+        // making threads is not in the way of the first periods.
         let core = core
         do {
             if let playbackPump, !playbackPump.ended {
@@ -309,9 +307,25 @@ public final class BufferedStream: @unchecked Sendable {
             if let recordingPump {
                 reader = try WorkerThread.spawn { recordingPump.run(core: core) }
             }
+            try audioStream.start()
         } catch {
-            try? abort()
-            throw error
+            core.stopWorkers.store(true, ordering: .releasing)
+            core.wake.signalAll()
+            writer?.join()
+            reader?.join()
+            (writer, reader) = (nil, nil)
+            core.disarm()
+            throw Self.wrap(error)
+        }
+        running = true
+    }
+
+    /// Writes every page of the ring's free space once (nothing is committed),
+    /// so the audio thread's first pass over it takes no page faults.
+    static func touchPages(of ring: RingBuffer) {
+        let regions = ring.writeRegions(maxFrames: ring.capacityFrames)
+        for region in [regions.first, regions.second] where region.count > 0 {
+            region.initializeMemory(as: UInt8.self, repeating: 0)
         }
     }
 

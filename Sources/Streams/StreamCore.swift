@@ -230,25 +230,47 @@ struct AudioThreadChannelMap {
     let deviceChannels: Int
 
     /// Data frames from a ring region to the device channels the map names.
+    ///
+    /// Pointer loops rather than span subscripts: the tests and the kernel VM
+    /// run debug builds, where each checked subscript is a call per sample.
     @_noAllocation @_noLocks
     func scatter(_ region: UnsafeMutableRawBufferPointer, frames: Int, to output: inout MutableSpan<Float>, at first: Int) {
+        // Never past the period (the callers pass frames that fit).
+        let frames = min(frames, output.count / deviceChannels - first)
         guard frames > 0, let base = region.baseAddress else { return }
         let source = base.assumingMemoryBound(to: Float.self)
-        for frame in 0..<frames {
+        output.withUnsafeMutableBufferPointer { device in
+            guard let target = device.baseAddress else { return }
             for channel in 0..<channels {
-                output[(first + frame) * deviceChannels + storage[channel]] = source[frame * channels + channel]
+                var from = source + channel
+                var to = target + first * deviceChannels + storage[channel]
+                let end = source + frames * channels
+                while from < end {
+                    to.pointee = from.pointee
+                    from += channels
+                    to += deviceChannels
+                }
             }
         }
     }
 
-    /// The device channels the map names, into a ring region.
+    /// The device channels the map names, into a ring region (pointer loops, as ``scatter(_:frames:to:at:)``).
     @_noAllocation @_noLocks
     func gather(_ input: Span<Float>, from first: Int, frames: Int, into region: UnsafeMutableRawBufferPointer) {
+        let frames = min(frames, input.count / deviceChannels - first)
         guard frames > 0, let base = region.baseAddress else { return }
         let target = base.assumingMemoryBound(to: Float.self)
-        for frame in 0..<frames {
+        input.withUnsafeBufferPointer { device in
+            guard let source = device.baseAddress else { return }
             for channel in 0..<channels {
-                target[frame * channels + channel] = input[(first + frame) * deviceChannels + storage[channel]]
+                var from = source + first * deviceChannels + storage[channel]
+                var to = target + channel
+                let end = target + frames * channels
+                while to < end {
+                    to.pointee = from.pointee
+                    from += deviceChannels
+                    to += channels
+                }
             }
         }
     }

@@ -144,7 +144,7 @@ struct Conform: ParsableCommand {
             throw ExitCode(passed ? 0 : 1)
         }
         let environment = ProcessInfo.processInfo.environment[BackendRegistry.environmentVariable]
-        let selection = try Selection.resolve(
+        let selection = try DeviceSelection.resolve(
             registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice, environment: environment,
             loopbackOnly: inject.isEmpty ? nil : "--inject")
         if listDevices { return print(try Listings.devices(selection.backend)) }
@@ -183,7 +183,7 @@ struct Conform: ParsableCommand {
     }
 
     /// The target the options describe; without `--format`, in a format the selected devices take.
-    func target(selection: Selection?) -> ConformanceTarget {
+    func target(selection: DeviceSelection?) -> ConformanceTarget {
         var notes = selection?.notes ?? []
         var sampleFormat = format?.sampleFormat ?? .float32
         if format == nil, let chosen = selection?.preferredFormat() {

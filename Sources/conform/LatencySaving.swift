@@ -8,7 +8,7 @@ extension Conform {
     /// playrec (`hal playrec`) looks for it.
     ///
     /// - Returns: the line to print: where it was stored, or why nothing was.
-    func saveLatency(_ report: ConformanceReport, selection: Selection) throws -> String {
+    func saveLatency(_ report: ConformanceReport, selection: DeviceSelection) throws -> String {
         guard let check = report.checks.first(where: { $0.id == "loopback.latency" }) else {
             throw UsageProblem("--save-latency needs loopback.latency among the checks run")
         }

@@ -38,46 +38,21 @@ struct DeviceOptions: ParsableArguments {
         return registry
     }
 
-    /// The backend and device ids chosen, checked against the backend's devices.
+    /// The backend and device ids chosen, checked against the backend's devices
+    /// (conform's selection: ``DeviceSelection``); without a backend named, `AUDIOHAL_BACKEND`'s, else the first usable.
     ///
-    /// - Throws: ``HALError`` naming the unknown backend or device and what is available, or ``HalUsageError``.
+    /// - Throws: ``HALError`` naming the unknown device and what is available, or ``HalUsageError``.
     func resolve(in registry: BackendRegistry) throws -> ResolvedDevices {
-        var name = backend
-        var ids: [String?] = []
-        for spec in [inputDevice ?? device, outputDevice ?? device] {
-            guard let spec else {
-                ids.append(nil)
-                continue
-            }
-            var parsed = try registry.parse(spec)
-            if let backend, spec != parsed.backend, !spec.hasPrefix(parsed.backend + ":") || spec == "default" {
-                parsed = DeviceSpec(backend: backend, device: spec)
-            }
-            if let name, parsed.backend != name {
-                throw HalUsageError("device '\(spec)' belongs to backend '\(parsed.backend)', but the backend is '\(name)'; give devices of one backend")
-            }
-            name = parsed.backend
-            ids.append(parsed.isDefault ? nil : parsed.device)
+        let selection: DeviceSelection
+        do {
+            selection = try DeviceSelection.resolve(
+                registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice,
+                defaultSpec: { try registry.defaultSpec() })
+        } catch let error as DeviceSelectionError {
+            throw HalUsageError(error.description)
         }
-        if name == nil {
-            let spec = try registry.defaultSpec()
-            name = spec.backend
-            if ids == [nil, nil], !spec.isDefault { ids = [spec.device, spec.device] }
-        }
-        let chosen = try registry.resolve(DeviceSpec(backend: name!))
-        let all = try chosen.devices()
-        for id in Set(ids.compactMap { $0 }) where !all.contains(where: { $0.id == id }) && (try? chosen.device(id: id)) == nil {
-            throw HALError.unknownDevice(device: id, backend: chosen.name, available: all.map(\.id))
-        }
-        var resolved = ResolvedDevices(backend: chosen, inputDevice: ids[0], outputDevice: ids[1], note: nil)
-        if let device, inputDevice == nil, outputDevice == nil, let id = ids[1],
-            let pairing = LoopbackCardPairing.pair(deviceID: id, info: all.first { $0.id == id } ?? (try? chosen.device(id: id)))
-        {
-            resolved.outputDevice = pairing.output
-            resolved.inputDevice = pairing.input
-            resolved.note = pairing.note + " (from --device \(device))"
-        }
-        return resolved
+        return ResolvedDevices(
+            backend: selection.backend, inputDevice: selection.inputDevice, outputDevice: selection.outputDevice, note: selection.notes.first)
     }
 }
 

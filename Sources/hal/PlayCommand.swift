@@ -53,7 +53,7 @@ struct PlayCommand: ParsableCommand {
                 return (stream, input)
             }
             defer { stream.close() }
-            var run = StreamRun(command: "play", stream: stream, meter: input.meter, status: StatusLine(quiet: common.quiet))
+            var run = StreamRun(command: "play", stream: stream, meter: input.meter, status: StatusLine())
             let ending = try run.run()
             if !common.quiet { printError(run.summary("played", frames: stream.playedFrames) + " of \(input.name)" + ending.note) }
             return ending

@@ -75,10 +75,9 @@ struct PlayrecCommand: ParsableCommand {
                 let alignment = try AlignmentChoice.choose(align, resolved: resolved, stream: stream, common: common)
                 if !common.quiet { printError("hal playrec: \(alignment.sentence)") }
                 try stream.setSource(source, frames: duration?.frames(at: rate) ?? -1, pad: pad?.frames(at: rate) ?? 0, loop: loop)
-                let writer = try SoundStreamWriter(
+                let sink = try OutputFile(
                     path: output, container: type, sampleType: format ?? source.sampleType ?? .f32, channels: stream.recordingChannels,
                     sampleRate: rate)
-                let sink = OutputFile(writer: writer)
                 try stream.setSink(sink, frames: -1, offset: alignment.applied.frames + (offset?.frames(at: rate) ?? 0))
                 return (stream, sink)
             }

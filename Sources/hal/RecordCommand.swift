@@ -6,7 +6,7 @@ import Streams
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Record from a device to a WAV or AU file (- for standard output).",
+        abstract: "Record from a device to a WAV, AU, FLAC, Ogg or other sound file (- for standard output).",
         discussion: """
             Without -d the recording goes on until Ctrl-C (SIGINT) or SIGTERM, which end it cleanly: \
             the file's header is rewritten after every block, so it is a valid file at any moment. \
@@ -16,7 +16,7 @@ struct RecordCommand: ParsableCommand {
             command-line mistake; 128+N when signal N ended a recording given a length.
             """)
 
-    @Argument(help: "The file to write (WAV, or AU for .au/.snd; - for standard output).")
+    @Argument(help: "The file to write (WAV; AU for .au/.snd; FLAC, Ogg Vorbis, AIFF, CAF, W64, RF64 by extension, through libsndfile; - for standard output).")
     var file: String
 
     @Option(name: [.customShort("d"), .long], help: ArgumentHelp("How long to record: \(PlayDuration.usage).", valueName: "DURATION"))
@@ -58,9 +58,8 @@ struct RecordCommand: ParsableCommand {
                 let stream = try common.open(
                     resolved, rate: rate, inputChannels: channels ?? map?.deviceChannels ?? 2, outputChannels: 0,
                     inputMap: map?.map, outputMap: nil)
-                let writer = try SoundStreamWriter(
+                let sink = try OutputFile(
                     path: file, container: type, sampleType: format, channels: stream.recordingChannels, sampleRate: rate)
-                let sink = OutputFile(writer: writer)
                 try stream.setSink(sink, frames: duration?.frames(at: rate) ?? -1, offset: offset?.frames(at: rate) ?? 0)
                 return (stream, sink)
             }

@@ -7,7 +7,9 @@ import Glibc
 ///
 /// On a terminal it is redrawn in place (carriage return, erase to the end of
 /// the line); when standard error is a file or a pipe it is written as plain
-/// lines, one per ``plainInterval`` seconds; `--quiet` turns it off.
+/// lines, one per ``plainInterval`` seconds; `--quiet` turns it off. It is
+/// drawn through the ``StatusConsole``, which keeps AudioHAL's log lines
+/// (xrun warnings) from breaking it.
 struct StatusLine {
     /// How the line reaches standard error.
     enum Style: Equatable {
@@ -23,14 +25,18 @@ struct StatusLine {
     /// Seconds between plain lines.
     static let plainInterval = 1.0
     private var lastPlain = -Double.infinity
-    private var drawn = false
+    private let console: StatusConsole
 
     /// The style for this process: `quiet`, else by whether standard error is a terminal.
-    init(quiet: Bool) {
-        style = quiet ? .quiet : isatty(2) == 1 ? .terminal : .plain
+    static func style(quiet: Bool) -> Style {
+        quiet ? .quiet : isatty(2) == 1 ? .terminal : .plain
     }
 
-    init(style: Style) { self.style = style }
+    /// A status line drawn through `console`, in the style it was installed with.
+    init(console: StatusConsole = .shared) {
+        self.console = console
+        style = console.style
+    }
 
     /// The line's text: `00:00:03.2  -6.0/-9.1 dBFS  -inf/-inf dBFS  xruns 0`.
     static func text(elapsed: Double, levels: [LevelMeter.Level]?, xruns: Int) -> String {
@@ -60,18 +66,16 @@ struct StatusLine {
         switch style {
         case .quiet: return
         case .terminal:
-            printError("\r" + Self.text(elapsed: elapsed, levels: levels, xruns: xruns) + "\u{1B}[K", newline: false)
-            drawn = true
+            console.draw(Self.text(elapsed: elapsed, levels: levels, xruns: xruns))
         case .plain:
             guard elapsed - lastPlain >= Self.plainInterval else { return }
             lastPlain = elapsed
-            printError(Self.text(elapsed: elapsed, levels: levels, xruns: xruns))
+            console.log(Self.text(elapsed: elapsed, levels: levels, xruns: xruns))
         }
     }
 
     /// Ends the line on a terminal, so what follows starts on its own line.
-    mutating func finish() {
-        if style == .terminal, drawn { printError("") }
-        drawn = false
+    func finish() {
+        console.endLine()
     }
 }

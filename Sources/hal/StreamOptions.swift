@@ -33,9 +33,11 @@ struct StreamOptions: ParsableArguments {
     }
 
     /// Opens a stream on the chosen devices with `inputChannels` and `outputChannels` (0: that side closed).
+    /// AudioHAL's log lines from the stream go through the ``StatusConsole`` (none with `--quiet`).
     func open(
         _ resolved: ResolvedDevices, rate: Int, inputChannels: Int, outputChannels: Int, inputMap: ChannelMap?, outputMap: ChannelMap?
     ) throws -> BufferedStream {
+        StatusConsole.shared.install(style: StatusLine.style(quiet: quiet))
         let backend = resolved.backend
         let input = inputChannels > 0 ? try info(backend, resolved.inputDevice, .input) : nil
         let output = outputChannels > 0 ? try info(backend, resolved.outputDevice, .output) : nil

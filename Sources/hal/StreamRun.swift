@@ -57,11 +57,11 @@ struct StreamRun {
             try? sink.finish()
             stream.close()
         }
-        var run = StreamRun(command: command, stream: stream, meter: sink.meter, status: StatusLine(quiet: quiet))
+        var run = StreamRun(command: command, stream: stream, meter: sink.meter, status: StatusLine())
         let ending = try run.run()
         try sink.finish()
         if !quiet {
-            printError(run.summary("recorded", frames: sink.writer.frames) + " to \(path == "-" ? "standard output" : path)" + ending.note)
+            printError(run.summary("recorded", frames: sink.frames) + " to \(path == "-" ? "standard output" : path)" + ending.note)
         }
         return ending
     }

@@ -141,6 +141,31 @@ struct HalStreamingTests {
         #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.debugDescription)")
     }
 
+    /// AudioHAL's xrun warnings, logged from the stream's own thread while the
+    /// status line is up, take a line of their own above it; `--quiet` drops both.
+    @Test func logLinesDoNotBreakTheStatusLine() throws {
+        let script = try #require(executableOnPath("script"), "script (util-linux) makes the terminal")
+        let hal = try #require(builtExecutable(named: "hal"))
+        let command = "'\(hal)' record '\(scratch.path)/x.wav' -d 1.5 --device 'loopback:stalling?faults=stall@36000:4800' --clock realtime"
+        let run = try runProcess(script, ["-qec", command, "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil, "AUDIOHAL_LOG_LEVEL": nil])
+        #expect(run.status == 0)
+        let warnings = run.stdout.components(separatedBy: "warning audiohal: xrun:")
+        #expect(warnings.count >= 2, "\(run.stdout.debugDescription)")
+        for before in warnings.dropLast() where !before.isEmpty && !before.hasSuffix("\n") {
+            #expect(before.hasSuffix("\r\u{1B}[K"), "a log line starts where the status line was erased: \(run.stdout.debugDescription)")
+        }
+        #expect(warnings.first?.isEmpty == false, "the status line was up before the stall: \(run.stdout.debugDescription)")
+        for after in warnings.dropFirst() {
+            let end = try #require(after.range(of: "\r\n"), "\(after.debugDescription)")
+            let line = after[..<end.lowerBound]
+            #expect(!line.contains("\r") && !line.contains("dBFS") && !line.contains("xruns "), "\(line.debugDescription)")
+            #expect(after[end.upperBound...].hasPrefix("\r00:00:0"), "the status line comes back below it: \(after.debugDescription)")
+        }
+        #expect(run.stdout.contains("\r\nhal record: recorded 72000 frames (1.5 s), "), "\(run.stdout.debugDescription)")
+        let quiet = try runProcess(script, ["-qec", command + " -q", "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil, "AUDIOHAL_LOG_LEVEL": nil])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "\(quiet.stdout.debugDescription)")
+    }
+
     /// A stall scripted on a loopback device: counted and survived, or fatal with --fatal-xruns.
     @Test func xrunsAreCountedOrFatal() throws {
         let (input, _) = try sample()
@@ -167,6 +192,11 @@ struct HalStreamingTests {
         #expect(run.status == 2 && run.stderr.hasPrefix("hal play: "), "\(run.stderr)")
         run = try hal(["record", scratch.path + "/x.wav", "-d", "1:75", "--device", "loopback"])
         #expect(run.status == 64 && run.stderr.contains("1:75"))
+        // Device selection is conform's (DeviceSelection): the same sentences, exit status 64 for a selection that cannot be made.
+        run = try hal(["play", input, "--backend", "loopback", "--device", "alsa:hw:1"])
+        #expect(run.status == 64 && run.stderr.contains("device 'alsa:hw:1' belongs to backend 'alsa', but the backend is 'loopback'; give both devices of one backend"), "\(run.stderr)")
+        run = try hal(["play", input, "--backend", "nosuch"])
+        #expect(run.status == 64 && run.stderr.contains("; usable backends: ") && run.stderr.contains("loopback"), "\(run.stderr)")
         run = try hal(["play", "-", "--loop", "--device", "loopback"])
         #expect(run.status == 64 && run.stderr.contains("--loop needs a file to start again; standard input is read once"))
     }
