@@ -32,7 +32,7 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
     /// What PortAudio and the host libraries under it printed, while probing
     /// and while streams run, kept away from the program's stderr (newest
     /// last, at most 200 lines). Each line is also logged through
-    /// ``AudioHAL/AudioHALLog`` at `debug` (metadata `source: portaudio`), so
+    /// `AudioHALLog` at `debug` (metadata `source: portaudio`), so
     /// `AUDIOHAL_LOG_LEVEL=debug` or `conform --verbose` shows it.
     public static var libraryMessages: [String] { LibraryMessages.kept.withLock { $0 } }
 
