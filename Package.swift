@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),
         .testTarget(
             name: "PortAudioBackendTests",
-            dependencies: ["PortAudioBackend", "AudioHAL", "Conformance", "AllocationCounting", "TestSupport"]),
+            dependencies: ["PortAudioBackend", "AudioHAL", "Conformance", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .executableTarget(name: "shared-ring-helper", dependencies: ["Buffers"], path: "Tests/SharedRingHelper"),
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundFiles", dependencies: ["Buffers", "CSndfile"]),

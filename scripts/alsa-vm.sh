@@ -13,7 +13,7 @@
 # the VM could not be built or did not finish. Results: $ALSA_VM_OUT (default
 # .build/alsa-vm/out): guest.log, alsa-tests.xml (JUnit), conform-hw1.json and
 # .xml (conform on hw:1), conform-hw0.json and .log (conform on snd-dummy),
-# latency-N.json, conform-portaudio-hw1.* (conform through PortAudio on hw:1, not
+# latency-N.json, conform-portaudio-hw1.* (conform through PortAudio on hw:1,
 # gating), exit-status, cards; the reports are copied to reports/
 # (conform-hw1.json, conform-hw0.json, alsa-latency.txt) for CI to keep.
 set -euo pipefail
@@ -90,9 +90,13 @@ guest_commands() {
     # asked for as a latency: PortAudio's default low latency for a hw device is a few ms.
     # Without stream.open-close: its 100 opens each initialise PortAudio, which probes every
     # ALSA device (166 s of 349 in the guest), and it runs through PortAudio in tier 3.
-    # Bounded (about 3 minutes); its report is conform-portaudio-hw1.*. Not gating yet:
-    # in the emulated guest it passed 9 of 12 (docs/portaudio.md). ALSA_VM_PORTAUDIO=0 leaves it out.
-    [ "$run_portaudio" = 1 ] && echo "( timeout 600 \"\$REPO/.build/debug/conform\" --backend portaudio --device hw:1 --format s16 --period $conform_period --buffer $((4 * conform_period)) --checks ${conform_checks/stream.open-close,/} --json \"\$OUT/conform-portaudio-hw1.json\" --junit \"\$OUT/conform-portaudio-hw1.xml\" > \"\$OUT/conform-portaudio-hw1.txt\" 2> \"\$OUT/conform-portaudio-hw1.stderr\"; rc=\$?; cat \"\$OUT/conform-portaudio-hw1.txt\"; exit \$rc ) || true"
+    # Bounded (about 2.5 minutes, twice that with the retry); its report is conform-portaudio-hw1.*.
+    # Gating, with the ALSA run's rule: a failed run is kept as conform-portaudio-hw1-first.json
+    # and runs once more (docs/portaudio.md). ALSA_VM_PORTAUDIO=0 leaves it out.
+    if [ "$run_portaudio" = 1 ]; then
+        local pa_run="timeout 600 \"\$REPO/.build/debug/conform\" --backend portaudio --device hw:1 --format s16 --period $conform_period --buffer $((4 * conform_period)) --checks ${conform_checks/stream.open-close,/} --json \"\$OUT/conform-portaudio-hw1.json\" --junit \"\$OUT/conform-portaudio-hw1.xml\" > \"\$OUT/conform-portaudio-hw1.txt\" 2> \"\$OUT/conform-portaudio-hw1.stderr\"; rc=\$?; cat \"\$OUT/conform-portaudio-hw1.txt\"; [ \$rc = 0 ]"
+        echo "( $pa_run ) || { cp \"\$OUT/conform-portaudio-hw1.json\" \"\$OUT/conform-portaudio-hw1-first.json\"; echo 'conform through PortAudio failed once; running it again'; ( $pa_run ); }"
+    fi
     [ "$run_conform" = 1 ] || return 0
     # The emulated guest occasionally loses timing under load (seen once: blocking.io
     # with 544 extra frames at period 1024); a failed run is kept as
@@ -198,7 +202,7 @@ cat "$out/guest.log" 2>/dev/null || true
 # --- Reports for CI artifacts (reports/ is ignored by git) --------------------------
 mkdir -p "$repo/reports"
 for file in conform-hw1.json conform-hw1.xml conform-hw1-first.json conform-hw1-rates.json conform-hw0.json conform-hw0.log alsa-tests.xml \
-    conform-portaudio-hw1.json conform-portaudio-hw1.xml conform-portaudio-hw1.txt hal-latency.log; do
+    conform-portaudio-hw1.json conform-portaudio-hw1.xml conform-portaudio-hw1.txt conform-portaudio-hw1-first.json hal-latency.log; do
     [ -f "$out/$file" ] && cp "$out/$file" "$repo/reports/"
 done
 # One value of a conform JSON report's first check: "key" : value.

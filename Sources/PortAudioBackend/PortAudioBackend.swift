@@ -29,10 +29,12 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         registry.register(backendName) { PortAudioBackend() }
     }
 
-    /// What PortAudio and the host libraries under it wrote on stderr while
-    /// probing, kept away from the program's stderr (newest last). Setting
-    /// `AUDIOHAL_LOG_LEVEL=debug` also copies it to stderr as it comes, prefixed `portaudio:`.
-    public static var libraryMessages: [String] { PortAudioLibrary.messages.withLock { $0 } }
+    /// What PortAudio and the host libraries under it printed, while probing
+    /// and while streams run, kept away from the program's stderr (newest
+    /// last, at most 200 lines). Each line is also logged through
+    /// `AudioHALLog` at `debug` (metadata `source: portaudio`), so
+    /// `AUDIOHAL_LOG_LEVEL=debug` or `conform --verbose` shows it.
+    public static var libraryMessages: [String] { LibraryMessages.kept.withLock { $0 } }
 
     /// PortAudio's version text, for reports.
     public static var versionText: String { String(cString: Pa_GetVersionText()) }

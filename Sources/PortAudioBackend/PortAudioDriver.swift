@@ -149,7 +149,7 @@ enum PortAudioCallbacks {
         var fatal = false
         if status.rawValue != 0 { fatal = engine.report(status) }
         let done = context.hostFrames.add(Int64(frames), ordering: .relaxed).oldValue
-        let hostTime = timeInfo?.pointee.currentTime ?? 0
+        let hostTime = hostBufferTime(timeInfo, hasInput: input != nil)
         let result: CallbackResult
         if context.inputPlanar == nil && context.outputPlanar == nil {
             result = engine.process(
@@ -167,6 +167,19 @@ enum PortAudioCallbacks {
         }
         context.lastResult.store(Int(code), ordering: .relaxed)
         return code
+    }
+
+    /// The host time of the buffer's first frame, as the ALSA backend reports it:
+    /// when it was captured (`inputBufferAdcTime`), or when it will be played
+    /// (`outputBufferDacTime`) in an output-only stream. Both are PortAudio's
+    /// status time stamp moved by the device's delay, so a callback that runs
+    /// late does not move them; `currentTime` (the callback's own time) is the
+    /// fallback when PortAudio gives neither.
+    @_noAllocation @_noLocks
+    static func hostBufferTime(_ timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, hasInput: Bool) -> Double {
+        guard let time = timeInfo?.pointee else { return 0 }
+        let anchored = hasInput ? time.inputBufferAdcTime : time.outputBufferDacTime
+        return anchored > 0 ? anchored : time.currentTime
     }
 
     /// A planar host buffer through the engine, in pieces of the scratch blocks' size.

@@ -16,6 +16,16 @@ struct StatusMappingTests {
         #expect(callbackStatus(PaStreamCallbackFlags(paPrimingOutput)) == .primingOutput)
         #expect(callbackStatus(0) == [])
     }
+
+    @Test("a host buffer's time is its capture time, its play time without input, PortAudio's current time without either")
+    func hostBufferTimes() {
+        var time = PaStreamCallbackTimeInfo(inputBufferAdcTime: 9.9, currentTime: 10, outputBufferDacTime: 10.2)
+        #expect(PortAudioCallbacks.hostBufferTime(&time, hasInput: true) == 9.9)
+        #expect(PortAudioCallbacks.hostBufferTime(&time, hasInput: false) == 10.2)
+        time.inputBufferAdcTime = 0
+        #expect(PortAudioCallbacks.hostBufferTime(&time, hasInput: true) == 10)
+        #expect(PortAudioCallbacks.hostBufferTime(nil, hasInput: true) == 0)
+    }
 }
 
 /// How devices are told apart: cards by `/proc/asound/cards`, sound servers by their ALSA plugin names.
