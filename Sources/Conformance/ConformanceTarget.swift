@@ -108,6 +108,10 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
     public var rateTolerance: Double
     /// Seconds of audio each format and rate plays.
     public var sweepSeconds: Double
+    /// Through a sound server, the shortest stream over which `formats` and `rates` judge the speed, in
+    /// seconds: silence follows the sweep's signal until the run is this long. A server's callbacks
+    /// drift by a percent or more for a second or so at a time before they catch up (docs/conform-judgement.md).
+    public var speedSeconds: Double
     /// `formats` and `rates` on a loop that is not digital: the lowest SNR, in dB,
     /// of a format or rate the path converts (s16 quantisation alone gives about 90 dB).
     public var minimumConversionSNR: Double
@@ -118,7 +122,7 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
     /// Creates limits; see the properties for their meaning.
     public init(
         maxDriftPPM: Double = 100, maxServerDriftPPM: Double = 1000, minimumSNR: Double = 40, latencyRuns: Int = 5, openCloseCycles: Int = 100,
-        maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25,
+        maxMemoryGrowthBytes: Int = 32 << 20, rateTolerance: Double = 0.02, sweepSeconds: Double = 0.25, speedSeconds: Double = 2,
         minimumConversionSNR: Double = 60, maxConversionGainDB: Double = 0.1
     ) {
         self.maxDriftPPM = maxDriftPPM
@@ -129,6 +133,7 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
         self.maxMemoryGrowthBytes = maxMemoryGrowthBytes
         self.rateTolerance = rateTolerance
         self.sweepSeconds = sweepSeconds
+        self.speedSeconds = speedSeconds
         self.minimumConversionSNR = minimumConversionSNR
         self.maxConversionGainDB = maxConversionGainDB
     }
@@ -149,5 +154,6 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
             throw .invalidArgument("conversion gain limit \(maxConversionGainDB) dB must be 0 or more")
         }
         guard sweepSeconds > 0, sweepSeconds <= 60 else { throw .invalidArgument("sweep of \(sweepSeconds) s must be more than 0 and at most 60 s") }
+        guard speedSeconds >= 0, speedSeconds <= 60 else { throw .invalidArgument("speed span of \(speedSeconds) s must be from 0 to 60 s") }
     }
 }

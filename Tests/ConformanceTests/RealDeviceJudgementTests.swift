@@ -376,6 +376,18 @@ extension StreamingTests {
             #expect(rates.measured["bit_exact"] == .text("48000"))
         }
 
+        @Test func throughASoundServerTheSpeedIsJudgedOverSpeedSeconds() throws {
+            // One rate on the real-time clock: 0.25 s of signal plus its tail is about 0.3 s of stream.
+            let device = LoopbackDeviceConfiguration(sampleRates: [48_000], defaultSampleRate: 48_000)
+            let loopback = LoopbackBackend(topology: LoopbackTopology(devices: [device], defaultDevice: "loopback"), clock: .realTime)
+            let target = ConformanceTarget(format: .int16, limits: ConformanceLimits(speedSeconds: 1.5))
+            let server = ConformanceSuite(backend: NonDigitalBackend(loopback), target: target).run([RatesCheck()])
+            let card = ConformanceSuite(backend: NonDigitalBackend(loopback, driver: "Card"), target: target).run([RatesCheck()])
+            #expect(server.passed && card.passed, "\(describe(server)) \(describe(card))")
+            #expect(server.checks[0].seconds >= 1.5, "the sweep through a sound server took \(server.checks[0].seconds) s")
+            #expect(card.checks[0].seconds < 1.2, "the sweep on a card took \(card.checks[0].seconds) s")
+        }
+
         @Test func formatsOnADigitalLoopAreAllBitExact() throws {
             let report = try loopbackSuite(target: ConformanceTarget(format: .int16)).run(checks: ["formats", "loopback.latency"])
             #expect(report.passed, "\(describe(report))")

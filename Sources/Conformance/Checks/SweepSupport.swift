@@ -55,7 +55,9 @@ struct SweepItem {
         let configuration = context.target.configuration(rate: rate, format: format)
         let run: LoopRun
         do {
-            run = try LoopRunner.run(in: context, signal: signal, configuration: configuration)
+            // Through a sound server the run lasts long enough to judge the speed past its rate's wander.
+            let minimumFrames = clock == .realTime && context.loopKind() == .soundServer ? Int(context.target.limits.speedSeconds * rate) : 0
+            run = try LoopRunner.run(in: context, signal: signal, configuration: configuration, minimumFrames: minimumFrames)
         } catch let error where error.isDeviceLost {
             throw error
         } catch {

@@ -57,12 +57,13 @@ public enum LoopRunner {
     ///   - signal: what to play from frame 0.
     ///   - configuration: the stream to open; `nil` opens the target's duplex configuration.
     ///   - tailFrames: silence after the signal; `nil` covers the reported round trip plus slack.
+    ///   - minimumFrames: more silence when needed, so the run lasts at least this many frames.
     ///   - stall: a deliberate sleep in the callback.
     /// - Throws: when the stream cannot be opened or started; an error that
     ///   ends a started stream is returned in ``LoopRun/error`` instead.
     public static func run(
         in context: CheckContext, signal: TestSignal, configuration: StreamConfiguration? = nil,
-        tailFrames: Int? = nil, stall: CallbackStall? = nil
+        tailFrames: Int? = nil, minimumFrames: Int = 0, stall: CallbackStall? = nil
     ) throws(HALError) -> LoopRun {
         let configuration = configuration ?? context.target.configuration()
         let tap = PlayRecordTap()
@@ -74,7 +75,7 @@ public enum LoopRunner {
         context.noteGranted(granted)
         let period = max(granted.framesPerPeriod, 1)
         let tail = tailFrames ?? defaultTail(granted)
-        let total = signal.frames + tail
+        let total = max(signal.frames + tail, minimumFrames)
         tap.prepare(
             playing: signal.samples, channels: signal.channels, outputChannels: granted.output?.channels ?? 0, inputChannels: granted.input?.channels ?? 0,
             totalFrames: total, period: period, stall: stall)
