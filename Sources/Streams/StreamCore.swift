@@ -38,7 +38,8 @@ final class StreamCore: @unchecked Sendable {
     let deviceOutputChannels: Int
     /// Ring xruns: the program's side not keeping up (the device's own are in the stream's report).
     let ringXruns = XrunRecorder()
-    let wake = WakeSignal()
+    /// Wakes the reader and writer threads after each period and at the end of a run.
+    let wake = StreamWakeUp()
 
     private let ringXrunLog: Unmanaged<XrunRecorder>
     private let outputMapStorage: UnsafeMutableBufferPointer<Int>
@@ -126,8 +127,14 @@ final class StreamCore: @unchecked Sendable {
     /// The stream callback: one period, then a wake-up for the worker threads.
     func period(input: Span<Float>, output: inout MutableSpan<Float>, info: CallbackInfo) -> CallbackResult {
         let result = process(input: input, output: &output, info: info)
-        wake.signal()
+        wake.signalProgress()
         return result
+    }
+
+    /// Sleeps a worker thread until the next period or the end of the run (at
+    /// most 50 ms); returns at once when one came since `ticket` (from `wake.ticket()`).
+    func waitForPeriod(since ticket: Int) {
+        wake.wait(until: HostClock.monotonicSeconds() + 0.05, since: ticket)
     }
 
     /// One period: playback from the ring, then the recording into its ring.
