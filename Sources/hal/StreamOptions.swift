@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioHAL
 import Buffers
+import CommandLineOptions
 import Conformance
 import Streams
 
@@ -16,7 +17,7 @@ struct StreamOptions: ParsableArguments {
     var buffer: Int = 0
 
     @Option(name: .customLong("device-format"), help: "The device's sample format (default: float if the devices take it, else the widest integer).")
-    var deviceFormat: DeviceFormatOption?
+    var deviceFormat: SampleFormatOption?
 
     @Flag(name: .customLong("fatal-xruns"), help: "End with an error (exit status 1) at the first xrun, the device's or the buffers'.")
     var fatalXruns = false
@@ -56,14 +57,6 @@ struct StreamOptions: ParsableArguments {
         guard let id else { return try backend.defaultDevice(direction) }
         return try backend.device(id: id)
     }
-}
-
-/// `--device-format`.
-enum DeviceFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case f32, s16, s24, s32
-
-    /// The AudioHAL sample format.
-    var sampleFormat: SampleFormat { SampleFormat(rawValue: rawValue)! }
 }
 
 /// `--map 2,1`: the device channel of each data channel, counted from 1 as on
