@@ -32,10 +32,14 @@ let package = Package(
         .target(name: "LoopbackBackend", dependencies: ["AudioHAL", "Buffers"]),
         .target(name: "Streams", dependencies: ["AudioHAL", "Buffers"]),
         .target(name: "Conformance", dependencies: ["AudioHAL", "Buffers", "Streams"]),
+        // The option groups hal and conform share; ArgumentParser stays out of the Conformance library.
+        .target(
+            name: "CommandLineOptions",
+            dependencies: ["AudioHAL", "Conformance", "LoopbackBackend", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "conform",
             dependencies: [
-                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend", "Streams",
+                "Conformance", "AudioHAL", "LoopbackBackend", "ALSABackend", "PortAudioBackend", "Streams", "CommandLineOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +74,7 @@ let package = Package(
             name: "hal",
             dependencies: [
                 "Buffers", "SoundFiles", "SoundFileStreams", "Streams", "AudioHAL", "Conformance", "LoopbackBackend", "ALSABackend", "PortAudioBackend",
+                "CommandLineOptions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

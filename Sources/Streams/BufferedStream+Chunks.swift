@@ -136,7 +136,7 @@ final class ChunkReader: @unchecked Sendable {
             switch poll() {
             case .chunk(let chunk): return chunk
             case .end: return nil
-            case .wait: stream.core.wake.wait(seconds: 0.05, since: ticket)
+            case .wait: stream.core.waitForPeriod(since: ticket)
             }
         }
     }

@@ -310,7 +310,7 @@ public final class BufferedStream: @unchecked Sendable {
             try audioStream.start()
         } catch {
             core.stopWorkers.store(true, ordering: .releasing)
-            core.wake.signalAll()
+            core.wake.signalEnd()
             writer?.join()
             reader?.join()
             (writer, reader) = (nil, nil)
@@ -390,7 +390,7 @@ public final class BufferedStream: @unchecked Sendable {
         let error: StreamsError? = ending.withLock { lastError in
             guard running else { return lastError }
             core.stopWorkers.store(true, ordering: .releasing)
-            core.wake.signalAll()
+            core.wake.signalEnd()
             writer?.join()
             reader?.join()
             writer = nil

@@ -46,7 +46,7 @@ final class PlaybackPump: @unchecked Sendable {
         do {
             while !ended, !core.stopWorkers.load(ordering: .acquiring) {
                 let ticket = core.wake.ticket()
-                if try fill() == 0 { core.wake.wait(seconds: 0.05, since: ticket) }
+                if try fill() == 0 { core.waitForPeriod(since: ticket) }
             }
         } catch {
             core.failure.withLock { $0 = $0 ?? error }
@@ -112,7 +112,7 @@ final class RecordingPump: @unchecked Sendable {
                     if try drain() == 0 { break }
                     continue
                 }
-                core.wake.wait(seconds: 0.05, since: ticket)
+                core.waitForPeriod(since: ticket)
             }
             try sink.finish()
         } catch {

@@ -38,7 +38,8 @@ final class StreamCore: @unchecked Sendable {
     let deviceOutputChannels: Int
     /// Ring xruns: the program's side not keeping up (the device's own are in the stream's report).
     let ringXruns = XrunRecorder()
-    let wake = WakeSignal()
+    /// Wakes the reader and writer threads after each period and at the end of a run.
+    let wake = StreamWakeUp()
 
     private let ringXrunLog: Unmanaged<XrunRecorder>
     private let outputMapStorage: UnsafeMutableBufferPointer<Int>
@@ -126,8 +127,14 @@ final class StreamCore: @unchecked Sendable {
     /// The stream callback: one period, then a wake-up for the worker threads.
     func period(input: Span<Float>, output: inout MutableSpan<Float>, info: CallbackInfo) -> CallbackResult {
         let result = process(input: input, output: &output, info: info)
-        wake.signal()
+        wake.signalProgress()
         return result
+    }
+
+    /// Sleeps a worker thread until the next period or the end of the run (at
+    /// most 50 ms); returns at once when one came since `ticket` (from `wake.ticket()`).
+    func waitForPeriod(since ticket: Int) {
+        wake.wait(until: HostClock.monotonicSeconds() + 0.05, since: ticket)
     }
 
     /// One period: playback from the ring, then the recording into its ring.
@@ -230,47 +237,50 @@ struct AudioThreadChannelMap {
     let deviceChannels: Int
 
     /// Data frames from a ring region to the device channels the map names.
-    ///
-    /// Pointer loops rather than span subscripts: the tests and the kernel VM
-    /// run debug builds, where each checked subscript is a call per sample.
     @_noAllocation @_noLocks
     func scatter(_ region: UnsafeMutableRawBufferPointer, frames: Int, to output: inout MutableSpan<Float>, at first: Int) {
         // Never past the period (the callers pass frames that fit).
         let frames = min(frames, output.count / deviceChannels - first)
         guard frames > 0, let base = region.baseAddress else { return }
-        let source = base.assumingMemoryBound(to: Float.self)
+        let data = base.assumingMemoryBound(to: Float.self)
         output.withUnsafeMutableBufferPointer { device in
             guard let target = device.baseAddress else { return }
-            for channel in 0..<channels {
-                var from = source + channel
-                var to = target + first * deviceChannels + storage[channel]
-                let end = source + frames * channels
-                while from < end {
-                    to.pointee = from.pointee
-                    from += channels
-                    to += deviceChannels
-                }
-            }
+            copy(frames: frames, from: data, to: target + first * deviceChannels, toDevice: true)
         }
     }
 
-    /// The device channels the map names, into a ring region (pointer loops, as ``scatter(_:frames:to:at:)``).
+    /// The device channels the map names, into a ring region.
     @_noAllocation @_noLocks
     func gather(_ input: Span<Float>, from first: Int, frames: Int, into region: UnsafeMutableRawBufferPointer) {
         let frames = min(frames, input.count / deviceChannels - first)
         guard frames > 0, let base = region.baseAddress else { return }
-        let target = base.assumingMemoryBound(to: Float.self)
+        let data = base.assumingMemoryBound(to: Float.self)
         input.withUnsafeBufferPointer { device in
             guard let source = device.baseAddress else { return }
-            for channel in 0..<channels {
-                var from = source + first * deviceChannels + storage[channel]
-                var to = target + channel
-                let end = target + frames * channels
-                while to < end {
-                    to.pointee = from.pointee
-                    from += deviceChannels
-                    to += channels
-                }
+            copy(frames: frames, from: source + first * deviceChannels, to: data, toDevice: false)
+        }
+    }
+
+    /// `frames` frames of every mapped channel between interleaved data
+    /// (data channel `k` at `k`, `channels` samples a frame) and the device
+    /// (data channel `k` at `storage[k]`, `deviceChannels` samples a frame):
+    /// from the data to the device when `toDevice`, else the other way round.
+    ///
+    /// Pointer loops rather than span subscripts: the tests and the kernel VM
+    /// run debug builds, where each checked subscript is a call per sample.
+    @_noAllocation @_noLocks @inline(__always)
+    private func copy(frames: Int, from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, toDevice: Bool) {
+        let sourceStride = toDevice ? channels : deviceChannels
+        let targetStride = toDevice ? deviceChannels : channels
+        for channel in 0..<channels {
+            var from = source + (toDevice ? channel : storage[channel])
+            var to = target + (toDevice ? storage[channel] : channel)
+            var left = frames
+            while left > 0 {
+                to.pointee = from.pointee
+                from += sourceStride
+                to += targetStride
+                left -= 1
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioHAL
+import CommandLineOptions
 import Conformance
 import Foundation
 import LoopbackBackend
@@ -19,17 +20,7 @@ struct Conform: ParsableCommand {
             --output-device override one. An ALSA loopback card given as hw:N or hw:N,0 plays on hw:N,0 and captures on hw:N,1.
             """)
 
-    @Option(help: "Backend name (loopback, alsa, portaudio). Default: AUDIOHAL_BACKEND, else loopback.")
-    var backend: String?
-
-    @Option(help: "Device spec for both directions: BACKEND:DEVICE, a bare ALSA name (hw:1), or a device id of --backend.")
-    var device: String?
-
-    @Option(name: .customLong("input-device"), help: "Capture device spec (overrides --device).")
-    var inputDevice: String?
-
-    @Option(name: .customLong("output-device"), help: "Playback device spec (overrides --device).")
-    var outputDevice: String?
+    @OptionGroup var devices: DeviceSelectionOptions<ConformDeviceHelp>
 
     @Option(help: "Sample rate in Hz.")
     var rate: Double = 48_000
@@ -38,7 +29,7 @@ struct Conform: ParsableCommand {
     var channels: Int = 2
 
     @Option(help: "Device sample format. Default: one the devices take, float if they do, else the widest integer.")
-    var format: FormatOption?
+    var format: SampleFormatOption?
 
     @Option(help: "Frames per period (0: the backend's choice).")
     var period: Int = 256
@@ -65,7 +56,7 @@ struct Conform: ParsableCommand {
     var inject: [String] = []
 
     @Option(help: "Clock of the loopback backend.")
-    var clock: ClockOption = .virtual
+    var clock: LoopbackClockOption = .virtual
 
     @Option(name: .customLong("max-drift"), help: "clock.drift limit in ppm. Default: 100, or through a sound server 1000 plus two periods of latency shift over the span fitted.")
     var maxDrift: Double?
@@ -132,7 +123,7 @@ struct Conform: ParsableCommand {
     func run() throws {
         try Self.configureLogging(verbose: verbose)
         let registry = BackendRegistry()
-        Backends.registerAll(in: registry, loopbackClock: clock.loopbackClock)
+        Backends.registerAll(in: registry, loopbackClock: clock.clock)
         if listBackends { return print(Listings.backends(registry)) }
         let checkIDs = try selectedChecks()
         if saveLatency, let checkIDs, !checkIDs.contains("loopback.latency") {
@@ -140,12 +131,12 @@ struct Conform: ParsableCommand {
         }
         if listChecks { return print(Listings.checks(target(selection: nil))) }
         if selfTest {
-            let passed = try SelfTest(target: target(selection: nil), clock: clock.loopbackClock, checks: checkIDs).run()
+            let passed = try SelfTest(target: target(selection: nil), clock: clock.clock, checks: checkIDs).run()
             throw ExitCode(passed ? 0 : 1)
         }
         let environment = ProcessInfo.processInfo.environment[BackendRegistry.environmentVariable]
         let selection = try DeviceSelection.resolve(
-            registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice, environment: environment,
+            devices, registry: registry, environment: environment,
             loopbackOnly: inject.isEmpty ? nil : "--inject")
         if listDevices { return print(try Listings.devices(selection.backend)) }
         var scripting: (any DeviceStallScripting)?

@@ -1,31 +1,20 @@
 import ArgumentParser
 import AudioHAL
+import CommandLineOptions
 import Conformance
 import Foundation
 import LoopbackBackend
 
-/// `--clock`, for the loopback backend.
-enum LoopbackClockOption: String, ExpressibleByArgument, CaseIterable {
-    case virtual, realtime
-
-    /// The loopback backend's clock.
-    var clock: LoopbackClock { self == .virtual ? .virtual(.freeRunning) : .realTime }
+/// `hal`'s help for the device options.
+enum HalDeviceHelp: DeviceSelectionHelp {
+    static let backend = "Backend name (alsa, portaudio, loopback). Default: AUDIOHAL_BACKEND, else the first usable."
+    static let device = "Device spec for both directions: BACKEND:DEVICE, a bare ALSA name (hw:1), or a device id of --backend. An ALSA loopback card named hw:N plays on hw:N,0 and captures on hw:N,1."
 }
 
 /// The device options every streaming command shares, with conform's spec syntax:
 /// `--device hw:1`, `alsa:plughw:0`, `portaudio:pulse`, `loopback`; `AUDIOHAL_BACKEND` is the default.
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "Backend name (alsa, portaudio, loopback). Default: AUDIOHAL_BACKEND, else the first usable.")
-    var backend: String?
-
-    @Option(help: "Device spec for both directions: BACKEND:DEVICE, a bare ALSA name (hw:1), or a device id of --backend. An ALSA loopback card named hw:N plays on hw:N,0 and captures on hw:N,1.")
-    var device: String?
-
-    @Option(name: .customLong("input-device"), help: "Capture device spec (overrides --device).")
-    var inputDevice: String?
-
-    @Option(name: .customLong("output-device"), help: "Playback device spec (overrides --device).")
-    var outputDevice: String?
+    @OptionGroup var selection: DeviceSelectionOptions<HalDeviceHelp>
 
     @Option(help: "Clock of the loopback backend: realtime, or virtual (as fast as the program runs).")
     var clock: LoopbackClockOption = .realtime
@@ -45,9 +34,7 @@ struct DeviceOptions: ParsableArguments {
     func resolve(in registry: BackendRegistry) throws -> ResolvedDevices {
         let selection: DeviceSelection
         do {
-            selection = try DeviceSelection.resolve(
-                registry: registry, backend: backend, device: device, input: inputDevice, output: outputDevice,
-                defaultSpec: { try registry.defaultSpec() })
+            selection = try self.selection.resolve(registry: registry, defaultSpec: { try registry.defaultSpec() })
         } catch let error as DeviceSelectionError {
             throw HalUsageError(error.description)
         }

@@ -17,17 +17,7 @@ struct PlayCommand: ParsableCommand {
     @Argument(help: "The file to play (WAV, RF64, anything libsndfile reads; - for WAV or AU on standard input).")
     var file: String
 
-    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Play this much of the data (looped or padded to it): \(PlayDuration.usage).", valueName: "DURATION"))
-    var duration: PlayDuration?
-
-    @Flag(help: "Start the file again at its end (until -d, or Ctrl-C).")
-    var loop = false
-
-    @Option(help: ArgumentHelp("Silence after the data: a DURATION, or -1 to pad up to -d (or until Ctrl-C).", valueName: "DURATION|-1"))
-    var pad: PadOption?
-
-    @Option(help: ArgumentHelp("The device channel of each file channel: \(ChannelMapOption.usage).", valueName: "LIST"))
-    var map: ChannelMapOption?
+    @OptionGroup var playback: PlaybackOptions
 
     @Option(help: "Device output channels (default: the file's, or as many as --map needs).")
     var channels: Int?
@@ -36,7 +26,7 @@ struct PlayCommand: ParsableCommand {
     @OptionGroup var common: StreamOptions
 
     func validate() throws {
-        if loop, file == "-" { throw ValidationError("--loop needs a file to start again; standard input is read once") }
+        try playback.validate(playing: file)
     }
 
     func run() throws {
@@ -46,10 +36,10 @@ struct PlayCommand: ParsableCommand {
                 let resolved = try common.devices.resolve(in: common.devices.registry())
                 let stream = try common.open(
                     resolved, rate: input.sampleRate, inputChannels: 0,
-                    outputChannels: channels ?? max(input.channels, map?.deviceChannels ?? 0), inputMap: nil, outputMap: map?.map)
+                    outputChannels: channels ?? max(input.channels, playback.map?.deviceChannels ?? 0), inputMap: nil,
+                    outputMap: playback.map?.map)
                 input.meter = LevelMeter(channels: input.channels)
-                try stream.setSource(
-                    input, frames: duration?.frames(at: input.sampleRate) ?? -1, pad: pad?.frames(at: input.sampleRate) ?? 0, loop: loop)
+                try playback.play(input, on: stream, rate: input.sampleRate)
                 return (stream, input)
             }
             defer { stream.close() }

@@ -22,20 +22,10 @@ struct PlayrecCommand: ParsableCommand {
     @Argument(help: "The file to record to (WAV, or AU for .au/.snd; - for standard output).")
     var output: String
 
-    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Play this much of the data (looped or padded to it): \(PlayDuration.usage).", valueName: "DURATION"))
-    var duration: PlayDuration?
-
-    @Flag(help: "Start the input again at its end (until -d, or Ctrl-C).")
-    var loop = false
-
-    @Option(help: ArgumentHelp("Silence after the data: a DURATION, or -1 to pad up to -d (or until Ctrl-C).", valueName: "DURATION|-1"))
-    var pad: PadOption?
+    @OptionGroup var playback: PlaybackOptions
 
     @Option(help: ArgumentHelp("Drop this much more from the start of the recording, after the alignment.", valueName: "DURATION"))
     var offset: PlayDuration?
-
-    @Option(help: ArgumentHelp("The device output channel of each input-file channel: \(ChannelMapOption.usage).", valueName: "LIST"))
-    var map: ChannelMapOption?
 
     @Option(name: .customLong("in-map"), help: ArgumentHelp("The device input channels to record: \(ChannelMapOption.usage).", valueName: "LIST"))
     var inMap: ChannelMapOption?
@@ -56,7 +46,7 @@ struct PlayrecCommand: ParsableCommand {
     @OptionGroup var common: StreamOptions
 
     func validate() throws {
-        if loop, input == "-" { throw ValidationError("--loop needs a file to start again; standard input is read once") }
+        try playback.validate(playing: input)
         if input == "-" || output == "-" { return }
         if input != "-", sameFile(input, output) { throw ValidationError("\(output) is the input file; recording onto it would destroy it") }
     }
@@ -68,13 +58,13 @@ struct PlayrecCommand: ParsableCommand {
                 let rate = source.sampleRate
                 let resolved = try common.devices.resolve(in: common.devices.registry())
                 if let note = resolved.note, !common.quiet { printError("hal playrec: \(note)") }
-                let deviceChannels = channels ?? max(source.channels, map?.deviceChannels ?? 0, inMap?.deviceChannels ?? 0)
+                let deviceChannels = channels ?? max(source.channels, playback.map?.deviceChannels ?? 0, inMap?.deviceChannels ?? 0)
                 let stream = try common.open(
                     resolved, rate: rate, inputChannels: deviceChannels, outputChannels: deviceChannels, inputMap: inMap?.map,
-                    outputMap: map?.map)
+                    outputMap: playback.map?.map)
                 let alignment = try AlignmentChoice.choose(align, resolved: resolved, stream: stream, common: common)
                 if !common.quiet { printError("hal playrec: \(alignment.sentence)") }
-                try stream.setSource(source, frames: duration?.frames(at: rate) ?? -1, pad: pad?.frames(at: rate) ?? 0, loop: loop)
+                try playback.play(source, on: stream, rate: rate)
                 let sink = try OutputFile(
                     path: output, container: type, sampleType: format ?? source.sampleType ?? .f32, channels: stream.recordingChannels,
                     sampleRate: rate)

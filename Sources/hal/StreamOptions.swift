@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioHAL
 import Buffers
+import CommandLineOptions
 import Conformance
 import Streams
 
@@ -16,7 +17,7 @@ struct StreamOptions: ParsableArguments {
     var buffer: Int = 0
 
     @Option(name: .customLong("device-format"), help: "The device's sample format (default: float if the devices take it, else the widest integer).")
-    var deviceFormat: DeviceFormatOption?
+    var deviceFormat: SampleFormatOption?
 
     @Flag(name: .customLong("fatal-xruns"), help: "End with an error (exit status 1) at the first xrun, the device's or the buffers'.")
     var fatalXruns = false
@@ -58,12 +59,30 @@ struct StreamOptions: ParsableArguments {
     }
 }
 
-/// `--device-format`.
-enum DeviceFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case f32, s16, s24, s32
+/// The options `play` and `playrec` share for the data they play: its
+/// length, looping, padding and output channel map.
+struct PlaybackOptions: ParsableArguments {
+    @Option(name: [.customShort("d"), .long], help: ArgumentHelp("Play this much of the data (looped or padded to it): \(PlayDuration.usage).", valueName: "DURATION"))
+    var duration: PlayDuration?
 
-    /// The AudioHAL sample format.
-    var sampleFormat: SampleFormat { SampleFormat(rawValue: rawValue)! }
+    @Flag(help: "Start the file again at its end (until -d, or Ctrl-C).")
+    var loop = false
+
+    @Option(help: ArgumentHelp("Silence after the data: a DURATION, or -1 to pad up to -d (or until Ctrl-C).", valueName: "DURATION|-1"))
+    var pad: PadOption?
+
+    @Option(help: ArgumentHelp("The device output channel of each channel of the file played: \(ChannelMapOption.usage).", valueName: "LIST"))
+    var map: ChannelMapOption?
+
+    /// Refuses `--loop` when the file played is standard input (`-`), which is read once.
+    func validate(playing file: String) throws {
+        if loop, file == "-" { throw ValidationError("--loop needs a file to start again; standard input is read once") }
+    }
+
+    /// Makes `source`, at `rate` frames per second, the stream's playback, with `-d`, `--pad` and `--loop`.
+    func play(_ source: InputFile, on stream: BufferedStream, rate: Int) throws {
+        try stream.setSource(source, frames: duration?.frames(at: rate) ?? -1, pad: pad?.frames(at: rate) ?? 0, loop: loop)
+    }
 }
 
 /// `--map 2,1`: the device channel of each data channel, counted from 1 as on
