@@ -12,7 +12,10 @@ import Glibc
 /// ending by itself, at `info`; every xrun at `warning`; a stream that fails
 /// at `error`. Nothing is logged from the audio thread: xruns are read from
 /// the stream's ``XrunRecorder`` by a thread of the stream's own, woken when
-/// the audio thread records one.
+/// the audio thread records one. That thread has logged every xrun of a run
+/// and its ending by the time ``AudioStream/waitUntilFinished(timeout:)``
+/// returns `true` or ``AudioStream/stop(timeout:)``, ``AudioStream/abort()``
+/// or ``AudioStream/close()`` returns: what the program prints next comes after them.
 ///
 /// A program that bootstraps swift-log gets these messages through its own
 /// handler. One that does not gets swift-log's default handler (standard

@@ -59,8 +59,8 @@ public final class AudioStream: @unchecked Sendable {
     /// The current state. A stream whose driver ended by itself reads as stopped or failed.
     ///
     /// Reading it changes nothing: the driver's own ending is pushed to the
-    /// engine, and the next control call (start, stop, abort, close) releases
-    /// the driver's thread.
+    /// engine, and the next control call (start, stop, abort, close) or
+    /// ``waitUntilFinished(timeout:)`` releases the driver's thread.
     public var state: StreamState {
         lifecycle.withLock { state in
             guard case .running = state, let end = engine.ended else { return state }
@@ -221,14 +221,28 @@ public final class AudioStream: @unchecked Sendable {
     /// Waits until the stream stops by itself (callback completion, abort or
     /// failure) or `timeout` passes.
     ///
+    /// A stream that ended by itself is settled here as the next control call
+    /// would settle it: the driver's thread is released and the stream's log
+    /// has logged every xrun and the ending before this returns `true`, so a
+    /// report printed next comes after them.
+    ///
     /// - Returns: `true` when the stream is no longer running.
     public func waitUntilFinished(timeout: Duration) -> Bool {
         let deadline = Self.deadline(after: timeout)
         while true {
-            if case .running = state {} else { return true }
+            if settledFinished() { return true }
             if HostClock.monotonicSeconds() >= deadline { return false }
             if (try? virtualClock?.advanceForBlockingIO()) == true { continue }
             engine.wakeUp.wait(until: deadline)
+        }
+    }
+
+    /// Whether the stream no longer runs, with a driver's own ending settled.
+    private func settledFinished() -> Bool {
+        lifecycle.withLock { state in
+            settle(&state)
+            if case .running = state { return false }
+            return true
         }
     }
 

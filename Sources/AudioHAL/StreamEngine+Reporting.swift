@@ -50,7 +50,7 @@ extension StreamEngine {
 
     /// Tells the stream the driver stopped by itself, and wakes every thread
     /// waiting on the stream. Call from the driver's thread after its last
-    /// `process` call, not from inside one.
+    /// `process` call and its last recorded xrun, not from inside a `process` call.
     public func driverEnded(_ end: DriverEnd) {
         switch end {
         case .completed:

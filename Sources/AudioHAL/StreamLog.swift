@@ -74,9 +74,12 @@ final class StreamLogWatcher: @unchecked Sendable {
     private func run() {
         while true {
             engine.xrunNotice.wait()
+            // Read before logging: a stop is requested after the driver's
+            // threads are done, so everything they recorded is logged below.
+            let stopping = stopRequested.load(ordering: .acquiring)
             logNewXruns()
             logEnding()
-            if stopRequested.load(ordering: .acquiring) { return }
+            if stopping { return }
         }
     }
 
