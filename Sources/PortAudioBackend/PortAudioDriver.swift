@@ -36,26 +36,34 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     /// takes one block, channel after channel.
     let inputPlanar: PlanarScratch?
     let outputPlanar: PlanarScratch?
+    /// For a duplex stream run as two PortAudio streams (this context's is
+    /// the output one): the captured frames from the input stream.
+    let capture: SplitCapture?
 
-    init(engine: StreamEngine, sampleRate: Double, output: StreamParameters?, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
+    init(
+        engine: StreamEngine, sampleRate: Double, output: StreamParameters?, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?,
+        capture: SplitCapture? = nil
+    ) {
         self.engine = Unmanaged.passUnretained(engine)
         self.sampleRate = sampleRate
         outputChannels = output?.channels ?? 0
         outputBytesPerSample = output?.format.bytesPerSample ?? 0
         self.inputPlanar = inputPlanar
         self.outputPlanar = outputPlanar
+        self.capture = capture
     }
 
-    /// Zeros `frames` frames of PortAudio's output buffer, interleaved or per channel.
+    /// Zeros `frames` frames of PortAudio's output buffer from frame `offset`, interleaved or per channel.
     @_noAllocation @_noLocks
-    func silence(_ output: UnsafeMutableRawPointer?, frames: Int) {
+    func silence(_ output: UnsafeMutableRawPointer?, frames: Int, from offset: Int = 0) {
         guard let output else { return }
         let bytes = frames * outputBytesPerSample
+        let skip = offset * outputBytesPerSample
         if outputPlanar != nil {
             let pointers = output.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            for channel in 0..<outputChannels { pointers[channel]?.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+            for channel in 0..<outputChannels { pointers[channel]?.advanced(by: skip).initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         } else {
-            output.initializeMemory(as: UInt8.self, repeating: 0, count: bytes * outputChannels)
+            (output + skip * outputChannels).initializeMemory(as: UInt8.self, repeating: 0, count: bytes * outputChannels)
         }
     }
 
@@ -77,6 +85,12 @@ struct PlanarScratch {
         self.channels = channels
         bytesPerSample = format.bytesPerSample
         buffer = .allocate(byteCount: Self.frames * channels * format.bytesPerSample, alignment: 16)
+    }
+
+    /// The block for a planar direction; `nil` for an interleaved or missing one.
+    init?(_ parameters: StreamParameters?) {
+        guard let parameters, !parameters.interleaved else { return nil }
+        self.init(channels: parameters.channels, format: parameters.format)
     }
 
     /// Frames `offset ..< offset + frames` of each channel of `pointers` into the block.
@@ -127,7 +141,10 @@ enum PortAudioCallbacks {
             pthread_getschedparam(pthread_self(), &policy, &parameters)
             engine.noteAudioThread(policy: policy, priority: parameters.sched_priority)
         }
-        var status = callbackStatus(flags)
+        let status = callbackStatus(flags)
+        if let capture = context.capture {
+            return processSplit(engine, context, capture, output: output, frames: Int(frames), timeInfo: timeInfo, status: status)
+        }
         // A duplex stream starts when both directions run. PortAudio's ALSA host
         // API starts capture and playback unlinked, and a sound server's capture
         // begins later than its playback: until then PortAudio passes zeros
@@ -159,6 +176,12 @@ enum PortAudioCallbacks {
             result = processPlanar(
                 engine, context, input: input, output: output, frames: Int(frames), done: done, hostTime: hostTime)
         }
+        return finish(context, fatal: fatal, result)
+    }
+
+    /// PortAudio's return code for the engine's result (abort when an xrun
+    /// was fatal), kept in the context for the finished callback.
+    static func finish(_ context: PortAudioCallbackContext, fatal: Bool, _ result: CallbackResult) -> Int32 {
         let code: Int32
         switch (fatal, result) {
         case (true, _), (_, .abort): code = Int32(paAbort.rawValue)
@@ -232,6 +255,7 @@ enum PortAudioCallbacks {
         switch context.lastResult.load(ordering: .relaxed) {
         case Int(paComplete.rawValue): engine.driverEnded(.completed)
         case Int(paAbort.rawValue): engine.driverEnded(.aborted)
+        case SplitCapture.captureEndedResult: engine.driverEnded(.failed(SplitCapture.captureFailure()))
         default:
             // The program asked to go on: PortAudio's callback thread gave up on a host error.
             engine.driverEnded(.failed(PortAudioCallbacks.hostFailure()))
