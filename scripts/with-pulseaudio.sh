@@ -107,10 +107,12 @@ fi
 # 1024-frame periods, into reports/conform-pulse*), gating: the command's
 # status stands only if conform passes too. Then the same server through
 # PortAudio, at conform's defaults, into reports/conform-portaudio.*: gated on
-# every check but rates, since PortAudio 19.6 stops its own duplex stream on
-# this server at every rate but 48000 (the pulse plugin's snd_pcm_delay fails
-# before the server's first timing data: docs/portaudio.md); that sweep runs too,
-# into reports/conform-portaudio-rates.*, for the record, without gating.
+# every check but rates. The backend runs duplex on this server as two
+# PortAudio streams (PortAudio 19.6's duplex stream stops itself at every rate
+# but 48000), and PortAudio 19.6 starts the output stream after one period, so
+# wherever the server resamples it underruns and recovers in a loop: most rates
+# but 48000 still fail (docs/portaudio.md, "Rates through two streams"). That
+# sweep runs too, into reports/conform-portaudio-rates.*, for the record, without gating.
 # AUDIOHAL_PULSE_CONFORM=0 skips them all; so does a command that was conform itself.
 conform="$repo/.build/debug/conform"
 if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
