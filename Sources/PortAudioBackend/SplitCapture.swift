@@ -65,11 +65,11 @@ final class SplitCapture: @unchecked Sendable {
         while sem_trywait(firstCapture) == 0 {}
     }
 
-    /// Sleeps until the input stream has delivered frames, or `seconds` pass.
-    /// - Returns: whether frames came.
+    /// Sleeps until the input stream has delivered frames, ended by itself, or `seconds` pass.
+    /// - Returns: whether frames came (or the stream ended: the caller checks ``ended``).
     func waitForFirstCapture(seconds: Double) -> Bool {
         let deadline = HostClock.monotonicSeconds() + seconds
-        while handOver.captured.load(ordering: .acquiring) == 0 {
+        while handOver.captured.load(ordering: .acquiring) == 0, !ended.load(ordering: .acquiring) {
             // sem_timedwait counts on CLOCK_REALTIME: the monotonic deadline becomes a wall-clock one.
             let left = deadline - HostClock.monotonicSeconds()
             guard left > 0 else { return false }
