@@ -36,34 +36,26 @@ final class PortAudioCallbackContext: @unchecked Sendable {
     /// takes one block, channel after channel.
     let inputPlanar: PlanarScratch?
     let outputPlanar: PlanarScratch?
-    /// For a duplex stream run as two PortAudio streams (this context's is
-    /// the output one): the captured frames from the input stream.
-    let capture: SplitCapture?
 
-    init(
-        engine: StreamEngine, sampleRate: Double, output: StreamParameters?, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?,
-        capture: SplitCapture? = nil
-    ) {
+    init(engine: StreamEngine, sampleRate: Double, output: StreamParameters?, inputPlanar: PlanarScratch?, outputPlanar: PlanarScratch?) {
         self.engine = Unmanaged.passUnretained(engine)
         self.sampleRate = sampleRate
         outputChannels = output?.channels ?? 0
         outputBytesPerSample = output?.format.bytesPerSample ?? 0
         self.inputPlanar = inputPlanar
         self.outputPlanar = outputPlanar
-        self.capture = capture
     }
 
-    /// Zeros `frames` frames of PortAudio's output buffer from frame `offset`, interleaved or per channel.
+    /// Zeros `frames` frames of PortAudio's output buffer, interleaved or per channel.
     @_noAllocation @_noLocks
-    func silence(_ output: UnsafeMutableRawPointer?, frames: Int, from offset: Int = 0) {
+    func silence(_ output: UnsafeMutableRawPointer?, frames: Int) {
         guard let output else { return }
         let bytes = frames * outputBytesPerSample
-        let skip = offset * outputBytesPerSample
         if outputPlanar != nil {
             let pointers = output.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            for channel in 0..<outputChannels { pointers[channel]?.advanced(by: skip).initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+            for channel in 0..<outputChannels { pointers[channel]?.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         } else {
-            (output + skip * outputChannels).initializeMemory(as: UInt8.self, repeating: 0, count: bytes * outputChannels)
+            output.initializeMemory(as: UInt8.self, repeating: 0, count: bytes * outputChannels)
         }
     }
 
@@ -142,9 +134,6 @@ enum PortAudioCallbacks {
             engine.noteAudioThread(policy: policy, priority: parameters.sched_priority)
         }
         let status = callbackStatus(flags)
-        if let capture = context.capture {
-            return processSplit(engine, context, capture, output: output, frames: Int(frames), timeInfo: timeInfo, status: status)
-        }
         // A duplex stream starts when both directions run. PortAudio's ALSA host
         // API starts capture and playback unlinked, and a sound server's capture
         // begins later than its playback: until then PortAudio passes zeros
@@ -255,7 +244,6 @@ enum PortAudioCallbacks {
         switch context.lastResult.load(ordering: .relaxed) {
         case Int(paComplete.rawValue): engine.driverEnded(.completed)
         case Int(paAbort.rawValue): engine.driverEnded(.aborted)
-        case SplitCapture.captureEndedResult: engine.driverEnded(.failed(SplitCapture.captureFailure()))
         default:
             // The program asked to go on: PortAudio's callback thread gave up on a host error.
             engine.driverEnded(.failed(PortAudioCallbacks.hostFailure()))

@@ -17,13 +17,14 @@ enum PortAudioStreams {
     /// PortAudio's finished callback (`PaStreamFinishedCallback`).
     typealias Finished = @convention(c) (UnsafeMutableRawPointer?) -> Void
 
-    /// Opens one PortAudio stream with `paFramesPerBufferUnspecified` and sets its finished callback.
+    /// Opens one PortAudio stream with `paFramesPerBufferUnspecified` and sets its finished callback;
+    /// without a callback the stream is a blocking one (`Pa_WriteStream`).
     ///
     /// Not `paNeverDropInput`: PortAudio 19.6 aborts with it on `pulse` (an
     /// assertion in pa_process.c when it calls back with input only; docs/portaudio.md).
     static func open(
-        input: PaStreamParameters?, output: PaStreamParameters?, rate: Double, callback: Callback,
-        userData: UnsafeMutableRawPointer, finished: Finished
+        input: PaStreamParameters?, output: PaStreamParameters?, rate: Double, callback: Callback?,
+        userData: UnsafeMutableRawPointer?, finished: Finished?
     ) throws(HALError) -> UnsafeMutableRawPointer {
         var handle: UnsafeMutableRawPointer?
         var inputParameters = input
@@ -38,7 +39,7 @@ enum PortAudioStreams {
             }
         }
         guard code == paNoError.rawValue, let handle else { throw PortAudioLibrary.error("Pa_OpenStream", code) }
-        _ = Pa_SetStreamFinishedCallback(handle, finished)
+        if let finished { _ = Pa_SetStreamFinishedCallback(handle, finished) }
         return handle
     }
 

@@ -23,14 +23,8 @@ final class SplitCapture: @unchecked Sendable {
     let bytesPerSample: Int
     /// Set while the driver stops or aborts, so that ending is not the input stream's own.
     let stopping = Atomic<Bool>(false)
-    /// Set when PortAudio stopped the input stream by itself; the output callback then ends the AudioHAL stream.
+    /// Set when PortAudio stopped the input stream by itself; the audio thread then ends the AudioHAL stream.
     let ended = Atomic<Bool>(false)
-    /// Output frames played as silence after a start before the program is
-    /// called: the output stream's latency, set at open. A sound server drops
-    /// the first frames of a new playback stream before they reach its
-    /// monitor (the ALSA backend primes a whole buffer of silence for the same
-    /// reason); these frames are not xruns.
-    var startupSilenceFrames = 0
     /// The input callback thread (`pthread_self`), once it ran.
     let thread = Atomic<UInt>(0)
     /// The input callback thread of the split stream that started last, for tests counting its allocations.
@@ -38,9 +32,6 @@ final class SplitCapture: @unchecked Sendable {
     /// Posted at the first captured frames after a start; the start sleeps on it.
     private let firstCapture: UnsafeMutablePointer<sem_t>
     private let announced = Atomic<Bool>(false)
-
-    /// The output context's `lastResult` when it aborted because the input stream ended.
-    static let captureEndedResult = -1
 
     init(handOver: CaptureHandOver, channels: Int, format: SampleFormat) {
         self.handOver = handOver

@@ -20,36 +20,42 @@ enum SplitDuplex {
     static let hostPeriodsPerLatency = 4
 
     /// The hand-over's level and high water for the suggested latencies: the
-    /// level is two host periods (one period of each stream, which deliver and
-    /// ask at their own times), the high water that plus a whole latency of
-    /// either stream (a burst of capture or a late output callback).
+    /// level is three host periods (capture delivers a period at a time, and
+    /// playback takes a period or more at once whenever the server frees
+    /// room, each on its own schedule; with two, takes found the ring a few
+    /// frames short now and then), the high water that plus a whole latency
+    /// (a burst of capture, or the audio thread held up).
     static func handOverLevels(inputLatency: Double, outputLatency: Double, rate: Double) -> (reserve: Int, highWater: Int) {
         let latency = Int((max(inputLatency, outputLatency) * rate).rounded(.up))
         let period = max(1, (latency + hostPeriodsPerLatency - 1) / hostPeriodsPerLatency)
-        let reserve = 2 * period
+        let reserve = 3 * period
         return (reserve, reserve + hostPeriodsPerLatency * period)
     }
 
-    /// Opens the input-only and output-only PortAudio streams of a duplex stream.
+    /// Frames the audio thread renders and writes at a time: the program's period (at most a hand-over
+    /// take), or 256 when the program takes PortAudio's buffers as they come.
+    static func blockFrames(period: Int) -> Int { period > 0 ? min(period, PlanarScratch.frames) : 256 }
+
+    /// Opens the input-only callback stream and the output-only blocking stream of a duplex stream.
     static func open(
         _ configuration: StreamConfiguration, engine: StreamEngine, input: PortAudioSide, output: PortAudioSide
     ) throws(HALError) -> SplitDuplexDriver {
         let rate = configuration.sampleRate
         let inputRequest = configuration.input!
+        let outputRequest = configuration.output!
         let levels = handOverLevels(
             inputLatency: input.parameters.suggestedLatency, outputLatency: output.parameters.suggestedLatency, rate: rate)
         let handOver = try CaptureHandOver(
             channels: inputRequest.channels, format: inputRequest.format, sampleRate: rate, reserveFrames: levels.reserve,
             highWaterFrames: levels.highWater, maxTakeFrames: PlanarScratch.frames)
         let capture = SplitCapture(handOver: handOver, channels: inputRequest.channels, format: inputRequest.format)
-        let context = PortAudioCallbackContext(
-            engine: engine, sampleRate: rate, output: configuration.output, inputPlanar: PlanarScratch(configuration.input),
-            outputPlanar: PlanarScratch(configuration.output), capture: capture)
         let capturePointer = Unmanaged.passRetained(capture).toOpaque()
-        let contextPointer = Unmanaged.passRetained(context).toOpaque()
-        // The input stream is interleaved whatever the program asked: the hand-over holds whole frames.
+        // Both streams are interleaved whatever the program asked: the hand-over
+        // and the written blocks hold whole frames (the renderer transposes).
         var inputParameters = input.parameters
         inputParameters.sampleFormat = PortAudioNegotiation.sampleFormat(inputRequest.format, interleaved: true)
+        var outputParameters = output.parameters
+        outputParameters.sampleFormat = PortAudioNegotiation.sampleFormat(outputRequest.format, interleaved: true)
         var inputStream: UnsafeMutableRawPointer?
         do {
             let opened = try PortAudioStreams.open(
@@ -58,33 +64,32 @@ enum SplitDuplex {
                 userData: capturePointer, finished: { SplitCapture.finished($0) })
             inputStream = opened
             let outputStream = try PortAudioStreams.open(
-                input: nil, output: output.parameters, rate: rate,
-                callback: { PortAudioCallbacks.process($0, $1, $2, $3, $4, $5) }, userData: contextPointer,
-                finished: { PortAudioCallbacks.finished($0) })
-            let realTime = PortAudioStreams.realTime(configuration, handles: [opened, outputStream], device: output.device)
+                input: nil, output: outputParameters, rate: rate, callback: nil, userData: nil, finished: nil)
+            let realTime = PortAudioStreams.realTime(configuration, handles: [opened], device: input.device)
             let inputInfo = Pa_GetStreamInfo(opened)?.pointee
             let outputInfo = Pa_GetStreamInfo(outputStream)?.pointee
-            capture.startupSilenceFrames = Int(((outputInfo?.outputLatency ?? 0) * rate).rounded(.up))
+            let renderer = SplitRenderer(
+                engine: engine, handOver: handOver, sampleRate: rate, input: inputRequest, output: outputRequest,
+                outputLatencyFrames: Int(((outputInfo?.outputLatency ?? output.parameters.suggestedLatency) * rate).rounded(.up)))
             let reserveSeconds = Double(levels.reserve) / rate
             var notes = PortAudioStreams.notes(configuration, sides: [input, output], reportedRate: outputInfo?.sampleRate)
             let milliseconds = (reserveSeconds * 10_000).rounded() / 10
-            let split: String = "duplex as two PortAudio streams, input-only and output-only (a sound server's PCM): "
-                + "capture starts first, playback once it delivers; captured frames wait in a ring kept at \(levels.reserve) frames "
+            let split: String = "duplex as two PortAudio streams (a sound server's PCM): input-only with a callback, "
+                + "output-only written by the backend's audio thread; capture starts first, playback once it delivers, with "
+                + "a whole buffer of silence queued; captured frames wait in a ring kept at \(levels.reserve) frames "
                 + "(\(milliseconds) ms, included in the input latency; beyond \(levels.highWater) the excess is dropped as an "
                 + "input overflow, too few frames are an input underflow)"
             notes.insert(split, at: 0)
-            notes.insert("host buffers as PortAudio gives them (paFramesPerBufferUnspecified)", at: 0)
             let granted = GrantedConfiguration(
                 backend: PortAudioBackend.backendName, sampleRate: rate, framesPerPeriod: configuration.framesPerPeriod,
                 input: PortAudioStreams.granted(configuration, .input, input, latency: (inputInfo?.inputLatency ?? 0) + reserveSeconds),
                 output: PortAudioStreams.granted(configuration, .output, output, latency: outputInfo?.outputLatency ?? 0),
                 realTime: realTime, notes: notes)
             return SplitDuplexDriver(
-                granted: granted, engine: engine, inputStream: opened, outputStream: outputStream, context: context,
-                contextPointer: contextPointer, capture: capture, capturePointer: capturePointer)
+                granted: granted, engine: engine, inputStream: opened, outputStream: outputStream, capture: capture,
+                capturePointer: capturePointer, renderer: renderer, blockFrames: blockFrames(period: configuration.framesPerPeriod))
         } catch {
             if let inputStream { _ = Pa_CloseStream(inputStream) }
-            Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
             Unmanaged<SplitCapture>.fromOpaque(capturePointer).release()
             throw error
         }

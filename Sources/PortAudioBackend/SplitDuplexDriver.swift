@@ -2,82 +2,20 @@ import AudioHAL
 import CPortAudio
 import Synchronization
 
-extension PortAudioCallbacks {
-    /// The output stream's callback of a split duplex stream, after the thread
-    /// and status bookkeeping: each piece of the host buffer takes its input
-    /// from the hand-over, and the engine runs as for one duplex stream.
-    static func processSplit(
-        _ engine: StreamEngine, _ context: PortAudioCallbackContext, _ capture: SplitCapture,
-        output: UnsafeMutableRawPointer?, frames: Int, timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, status: CallbackStatus
-    ) -> Int32 {
-        if capture.ended.load(ordering: .acquiring) {
-            context.silence(output, frames: frames)
-            context.lastResult.store(SplitCapture.captureEndedResult, ordering: .relaxed)
-            return Int32(paAbort.rawValue)
-        }
-        if context.startupFrames.load(ordering: .relaxed) < Int64(capture.startupSilenceFrames) {
-            context.startupFrames.add(Int64(frames), ordering: .relaxed)
-            context.silence(output, frames: frames)
-            return Int32(paContinue.rawValue)
-        }
-        var fatal = false
-        if status.rawValue != 0 { fatal = engine.report(status) }
-        let done = context.hostFrames.add(Int64(frames), ordering: .relaxed).oldValue
-        let fallbackTime = hostBufferTime(timeInfo, hasInput: false)
-        let handOver = capture.handOver
-        let outputFrameBytes = context.outputChannels * context.outputBytesPerSample
-        var offset = 0
-        var result = CallbackResult.continue
-        while offset < frames {
-            let piece = min(handOver.maxTakeFrames, frames - offset)
-            let take = handOver.take(piece)
-            if take.inputStatus.rawValue != 0, engine.report(take.inputStatus) { fatal = true }
-            if take.underflowFrames > 0, engine.recordXrun(.inputUnderflow, lengthFrames: take.underflowFrames) { fatal = true }
-            if take.overflowFrames > 0, engine.recordXrun(.inputOverflow, lengthFrames: take.overflowFrames) { fatal = true }
-            var input = UnsafeRawPointer(handOver.block)
-            if let planar = context.inputPlanar {
-                deinterleave(handOver.block, into: planar.buffer, frames: piece, channels: planar.channels, bytesPerSample: planar.bytesPerSample)
-                input = UnsafeRawPointer(planar.buffer)
-            }
-            var target: UnsafeMutableRawPointer? = context.outputPlanar?.buffer
-            if target == nil, let output { target = output + offset * outputFrameBytes }
-            let deviceTime = Double(done + Int64(offset)) / context.sampleRate
-            let hostTime = take.captureTime > 0 ? take.captureTime : fallbackTime
-            result = engine.process(input: input, output: target, frames: piece, deviceTime: deviceTime, hostTime: hostTime)
-            if let output, let scratch = context.outputPlanar { scratch.scatter(output, offset: offset, frames: piece) }
-            offset += piece
-            if result != .continue || fatal { break }
-        }
-        if offset < frames { context.silence(output, frames: frames - offset, from: offset) }
-        return finish(context, fatal: fatal, result)
-    }
-
-    /// Interleaved frames into a planar block (each channel's `frames` samples in turn).
-    @_noAllocation @_noLocks
-    static func deinterleave(
-        _ source: UnsafeRawPointer, into target: UnsafeMutableRawPointer, frames: Int, channels: Int, bytesPerSample: Int
-    ) {
-        let frameBytes: Int = channels &* bytesPerSample
-        let columnBytes: Int = frames &* bytesPerSample
-        for channel in 0..<channels {
-            let column: UnsafeMutableRawPointer = target + channel &* columnBytes
-            let first: UnsafeRawPointer = source + channel &* bytesPerSample
-            for frame in 0..<frames {
-                let from: UnsafeRawPointer = first + frame &* frameBytes
-                let to: UnsafeMutableRawPointer = column + frame &* bytesPerSample
-                to.copyMemory(from: from, byteCount: bytesPerSample)
-            }
-        }
-    }
-}
-
 /// The ``/AudioHAL/StreamDriver`` of a duplex stream run as two PortAudio
-/// streams, one input-only and one output-only (see ``SplitCapture`` for why).
+/// streams: an input-only callback stream and an output-only blocking stream
+/// written by an ``/AudioHAL/AudioThread`` of the backend (see ``SplitCapture``
+/// and ``SplitDuplex`` for why).
 ///
-/// The output stream's callback runs the engine, taking its input from the
-/// ``CaptureHandOver`` the input stream's callback fills. A start starts
-/// capture, sleeps until it delivers, then starts playback; stop and abort
-/// stop playback first, then capture.
+/// The audio thread runs the engine through a ``SplitRenderer`` (input from
+/// the ``CaptureHandOver`` the input callback fills) and writes each block
+/// with `Pa_WriteStream`, which sleeps until the device has room. Writing
+/// ourselves is what lets playback start with a whole buffer queued:
+/// PortAudio 19.6 starts a `pulse` playback PCM as soon as one period is in,
+/// and where the server resamples that start underruns, and every recovery
+/// starts the same way (docs/portaudio.md, "Rates through two streams"). A
+/// start starts capture, sleeps until it delivers, starts playback and writes
+/// a whole buffer of silence; stop and abort stop playback first, then capture.
 final class SplitDuplexDriver: StreamDriver, @unchecked Sendable {
     let granted: GrantedConfiguration
     let engine: StreamEngine
@@ -85,25 +23,32 @@ final class SplitDuplexDriver: StreamDriver, @unchecked Sendable {
     static let captureStartTimeout = 2.0
     private let inputStream: UnsafeMutableRawPointer
     private let outputStream: UnsafeMutableRawPointer
-    private let context: PortAudioCallbackContext
-    private let contextPointer: UnsafeMutableRawPointer
     private let capture: SplitCapture
     private let capturePointer: UnsafeMutableRawPointer
+    private let renderer: SplitRenderer
+    /// Frames per `Pa_WriteStream`.
+    private let blockFrames: Int
+    /// 0 while running, else how to stop: `drain` or `abort`.
+    private let stopRequest = Atomic<Int>(0)
+    private static let drain = 1
+    private static let abort = 2
     private let state = Mutex<(running: Bool, closed: Bool)>((false, false))
+    /// The audio thread; control calls come one at a time (the stream serialises them).
+    private var thread: AudioThread?
 
-    /// Takes over one retain of each context (released at close) and the library hold.
+    /// Takes over one retain of the capture context (released at close) and the library hold.
     init(
         granted: GrantedConfiguration, engine: StreamEngine, inputStream: UnsafeMutableRawPointer, outputStream: UnsafeMutableRawPointer,
-        context: PortAudioCallbackContext, contextPointer: UnsafeMutableRawPointer, capture: SplitCapture, capturePointer: UnsafeMutableRawPointer
+        capture: SplitCapture, capturePointer: UnsafeMutableRawPointer, renderer: SplitRenderer, blockFrames: Int
     ) {
         self.granted = granted
         self.engine = engine
         self.inputStream = inputStream
         self.outputStream = outputStream
-        self.context = context
-        self.contextPointer = contextPointer
         self.capture = capture
         self.capturePointer = capturePointer
+        self.renderer = renderer
+        self.blockFrames = blockFrames
     }
 
     func start() throws(HALError) {
@@ -112,42 +57,50 @@ final class SplitDuplexDriver: StreamDriver, @unchecked Sendable {
                 throw .invalidState(operation: "start", state: "closed", allowed: ["open", "stopped"])
             }
             capture.reset()
-            context.hostFrames.store(0, ordering: .relaxed)
-            context.lastResult.store(0, ordering: .relaxed)
-            context.captureStarting.store(false, ordering: .relaxed)
-            context.startupFrames.store(0, ordering: .relaxed)
-            context.threadNoted.store(false, ordering: .relaxed)
-            context.stopping.store(false, ordering: .releasing)
+            renderer.reset()
+            stopRequest.store(0, ordering: .releasing)
             var code = Pa_StartStream(inputStream)
             guard code == paNoError.rawValue else { throw PortAudioLibrary.error("Pa_StartStream (input)", code) }
             // Playback starts once capture delivers, so what is played from
             // the first frame can come back (a sound server starts capture late).
             guard capture.waitForFirstCapture(seconds: Self.captureStartTimeout), !capture.ended.load(ordering: .acquiring) else {
-                capture.stopping.store(true, ordering: .releasing)
-                _ = Pa_AbortStream(inputStream)
+                stopCapture()
                 throw .backend(
                     name: granted.backend, operation: "start", code: Int32(paTimedOut.rawValue),
                     message: "the input stream delivered no frames within \(Self.captureStartTimeout) s of its start, so playback was not started")
             }
             code = Pa_StartStream(outputStream)
             guard code == paNoError.rawValue else {
-                capture.stopping.store(true, ordering: .releasing)
-                _ = Pa_AbortStream(inputStream)
+                stopCapture()
                 throw PortAudioLibrary.error("Pa_StartStream (output)", code)
+            }
+            let priority = granted.realTime == .notRequested ? nil : AudioThread.defaultPriority
+            do throws(HALError) {
+                thread = try AudioThread.start(backend: granted.backend, realTimePriority: priority, engine: engine) { self.run() }
+            } catch {
+                _ = Pa_AbortStream(outputStream)
+                stopCapture()
+                throw error
             }
             state.running = true
         }
     }
 
+    private func stopCapture() {
+        capture.stopping.store(true, ordering: .releasing)
+        if Pa_IsStreamStopped(inputStream) == 0 { _ = Pa_AbortStream(inputStream) }
+    }
+
     func stop(drain: Bool) {
         state.withLock { state in
             guard state.running else { return }
-            context.stopping.store(true, ordering: .releasing)
-            capture.stopping.store(true, ordering: .releasing)
+            stopRequest.store(drain ? Self.drain : Self.abort, ordering: .releasing)
+            if let thread, !thread.isCurrent { thread.join() }
+            thread = nil
             if Pa_IsStreamStopped(outputStream) == 0 {
                 _ = drain ? Pa_StopStream(outputStream) : Pa_AbortStream(outputStream)
             }
-            if Pa_IsStreamStopped(inputStream) == 0 { _ = Pa_AbortStream(inputStream) }
+            stopCapture()
             state.running = false
         }
     }
@@ -159,9 +112,53 @@ final class SplitDuplexDriver: StreamDriver, @unchecked Sendable {
             state.closed = true
             _ = Pa_CloseStream(outputStream)
             _ = Pa_CloseStream(inputStream)
-            Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
             Unmanaged<SplitCapture>.fromOpaque(capturePointer).release()
             PortAudioLibrary.shared.release()
         }
+    }
+
+    /// The audio thread: a whole buffer of silence in one write, one more
+    /// latency of silence while the server's stream settles, then one block
+    /// at a time until a stop, the program's end, or an error of either stream.
+    private func run() {
+        // One write: alsa-lib starts the PCM only after the transfer, with the buffer full.
+        let available = min(Pa_GetStreamWriteAvailable(outputStream), renderer.silenceFrames)
+        if available > 0 {
+            let code = Pa_WriteStream(outputStream, renderer.silence, UInt(available))
+            if code != paNoError.rawValue && code != paOutputUnderflowed.rawValue { return end(.failed(PortAudioLibrary.error("Pa_WriteStream", code))) }
+        }
+        // The server drops the first frames of a new playback stream before its
+        // monitor, and takes its first buffers at once: the program starts after
+        // one more latency, so its first frames can come back and the ring's level holds.
+        var held = 0
+        while held < renderer.settleFrames, stopRequest.load(ordering: .acquiring) == 0 {
+            let code = Pa_WriteStream(outputStream, renderer.silence, UInt(blockFrames))
+            if code != paNoError.rawValue && code != paOutputUnderflowed.rawValue { return end(.failed(PortAudioLibrary.error("Pa_WriteStream", code))) }
+            held += blockFrames
+        }
+        while stopRequest.load(ordering: .acquiring) == 0 {
+            if capture.ended.load(ordering: .acquiring) { return end(.failed(SplitCapture.captureFailure())) }
+            let (result, fatal) = renderer.render(blockFrames)
+            let code = Pa_WriteStream(outputStream, renderer.outputBlock, UInt(blockFrames))
+            if code == paOutputUnderflowed.rawValue {
+                if engine.recordXrun(.outputUnderflow, lengthFrames: 0) { return end(.aborted) }
+            } else if code != paNoError.rawValue {
+                return end(.failed(PortAudioLibrary.error("Pa_WriteStream", code)))
+            }
+            if fatal { return end(.aborted) }
+            switch result {
+            case .continue: continue
+            case .complete:
+                _ = Pa_StopStream(outputStream)
+                return end(.completed)
+            case .abort: return end(.aborted)
+            }
+        }
+    }
+
+    /// Ends the stream by itself from the audio thread: playback stops, and the engine is told why.
+    private func end(_ reason: DriverEnd) {
+        if Pa_IsStreamStopped(outputStream) == 0 { _ = Pa_AbortStream(outputStream) }
+        engine.driverEnded(reason)
     }
 }

@@ -148,6 +148,6 @@ struct CaptureHandOverTests {
         #expect(SplitDuplex.isNeeded(input: device(server: false), output: device(server: true)))
         #expect(!SplitDuplex.isNeeded(input: device(server: false), output: device(server: false)))
         let levels = SplitDuplex.handOverLevels(inputLatency: 0.1, outputLatency: 0.085, rate: 48_000)
-        #expect(levels.reserve == 2400 && levels.highWater == 7200)
+        #expect(levels.reserve == 3600 && levels.highWater == 8400)
     }
 }
