@@ -8,10 +8,14 @@
  * Each stream's callbacks, host buffer sizes and status flags are counted.
  *
  *   cc -O2 -o portaudio-split-probe scripts/portaudio-split-probe.c $(pkg-config --cflags --libs portaudio-2.0)
- *   [PROBE_RATE=HZ] [OUTPUT_ONLY=1] portaudio-split-probe DEVICE [SECONDS] [LATENCY_S]
+ *   [PROBE_RATE=HZ] [OUTPUT_ONLY=1] [BLOCKING=FIRST] portaudio-split-probe DEVICE [SECONDS] [LATENCY_S]
  *
- * OUTPUT_ONLY=1 opens the output stream alone. Prints one line per stream
- * and the frames played against the wall clock; exit code 0.
+ * OUTPUT_ONLY=1 opens the output stream alone. BLOCKING=FIRST makes the
+ * output a blocking stream written from this thread: a first Pa_WriteStream
+ * of FIRST frames of silence (0: all the stream has room for), then 256
+ * frames at a time; an underflowed write counts as an output underflow.
+ * Prints one line per stream and the frames played against the wall clock;
+ * exit code 0.
  */
 #include <portaudio.h>
 #include <stdatomic.h>
@@ -82,6 +86,7 @@ int main(int argc, char **argv) {
     double seconds = argc > 2 ? atof(argv[2]) : 3, latency = argc > 3 ? atof(argv[3]) : 0.1;
     double rate = getenv("PROBE_RATE") ? atof(getenv("PROBE_RATE")) : 48000;
     int outputOnly = getenv("OUTPUT_ONLY") != NULL;
+    long firstWrite = getenv("BLOCKING") ? atol(getenv("BLOCKING")) : -1;
     if (Pa_Initialize() != paNoError) return 2;
     int device = -1;
     for (int i = 0; i < Pa_GetDeviceCount(); i++)
@@ -95,7 +100,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "input: %s\n", Pa_GetErrorText(e));
         return 2;
     }
-    if ((e = Pa_OpenStream(&outStream, NULL, &outP, rate, paFramesPerBufferUnspecified, flags, playback, NULL))) {
+    if ((e = Pa_OpenStream(&outStream, NULL, &outP, rate, paFramesPerBufferUnspecified, flags, firstWrite >= 0 ? NULL : playback,
+                           NULL))) {
         fprintf(stderr, "output: %s\n", Pa_GetErrorText(e));
         return 2;
     }
@@ -106,7 +112,24 @@ int main(int argc, char **argv) {
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     Pa_StartStream(outStream);
-    Pa_Sleep((long)(seconds * 1000));
+    if (firstWrite >= 0) {
+        static short block[2 * 65536];
+        long first = firstWrite > 0 ? firstWrite : Pa_GetStreamWriteAvailable(outStream);
+        if (first > 65536) first = 65536;
+        for (long frames = first;; frames = 256) {
+            short *o = block;
+            for (long i = 0; i < frames && frames == 256; i++, played++) {
+                o[2 * i] = (short)(played & 0x7fff);
+                o[2 * i + 1] = (short)((played >> 15) & 0x7fff);
+            }
+            if (Pa_WriteStream(outStream, block, (unsigned long)frames) == paOutputUnderflowed) out.flagged[2]++;
+            out.callbacks++;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            if ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >= seconds) break;
+        }
+    } else {
+        Pa_Sleep((long)(seconds * 1000));
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int outputActive = Pa_IsStreamActive(outStream), inputActive = inStream ? Pa_IsStreamActive(inStream) : 0;
     long playedAtEnd = played;
