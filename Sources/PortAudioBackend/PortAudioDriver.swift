@@ -165,12 +165,6 @@ enum PortAudioCallbacks {
             result = processPlanar(
                 engine, context, input: input, output: output, frames: Int(frames), done: done, hostTime: hostTime)
         }
-        return finish(context, fatal: fatal, result)
-    }
-
-    /// PortAudio's return code for the engine's result (abort when an xrun
-    /// was fatal), kept in the context for the finished callback.
-    static func finish(_ context: PortAudioCallbackContext, fatal: Bool, _ result: CallbackResult) -> Int32 {
         let code: Int32
         switch (fatal, result) {
         case (true, _), (_, .abort): code = Int32(paAbort.rawValue)
