@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ALSABackendTests", dependencies: ["ALSABackend", "AudioHAL", "CALSA", "Conformance", "AllocationCounting", "CallCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "BuffersTests", dependencies: ["Buffers", "AllocationCounting"]),
         .systemLibrary(name: "CPortAudio", pkgConfig: "portaudio-2.0", providers: [.apt(["portaudio19-dev"])]),
-        .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "CPortAudio"]),
+        .target(name: "PortAudioBackend", dependencies: ["AudioHAL", "Buffers", "CPortAudio"]),
         .testTarget(
             name: "PortAudioBackendTests",
             dependencies: ["PortAudioBackend", "AudioHAL", "Conformance", "AllocationCounting", "TestSupport", .product(name: "InMemoryLogging", package: "swift-log")]),

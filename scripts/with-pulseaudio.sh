@@ -106,11 +106,9 @@ fi
 # conform on this server (scripts/conform-on-server.sh: at its defaults and at
 # 1024-frame periods, into reports/conform-pulse*), gating: the command's
 # status stands only if conform passes too. Then the same server through
-# PortAudio, at conform's defaults, into reports/conform-portaudio.*: gated on
-# every check but rates, since PortAudio 19.6 stops its own duplex stream on
-# this server at every rate but 48000 (the pulse plugin's snd_pcm_delay fails
-# before the server's first timing data: docs/portaudio.md); that sweep runs too,
-# into reports/conform-portaudio-rates.*, for the record, without gating.
+# PortAudio, at conform's defaults, every check, gating, into
+# reports/conform-portaudio.* (duplex runs there as two PortAudio streams:
+# docs/portaudio.md, "Duplex on a sound server").
 # AUDIOHAL_PULSE_CONFORM=0 skips them all; so does a command that was conform itself.
 conform="$repo/.build/debug/conform"
 if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename "$1")" != conform ]; then
@@ -127,9 +125,7 @@ if [ "${AUDIOHAL_PULSE_CONFORM:-1}" = 1 ] && [ -x "$conform" ] && [ "$(basename 
         fi
         tail -1 "$repo/reports/$name.txt" >&2
     }
-    checks=$("$conform" --list-checks | grep -E '^[a-z]' | grep -vx rates | paste -sd, -)
-    portaudio_conform conform-portaudio 1 --checks "$checks"
-    portaudio_conform conform-portaudio-rates 0 --checks rates
+    portaudio_conform conform-portaudio 1
     if ! server_alive; then
         echo "with-pulseaudio: the server died during conform; the end of its log:" >&2
         tail -40 "$runtime/pulse.log" >&2 || true

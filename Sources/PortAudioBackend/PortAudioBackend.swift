@@ -83,11 +83,12 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
         }
     }
 
-    /// Opens the PortAudio stream; the library is held by the caller and, on success, by the driver.
-    private func open(_ opening: StreamOpening) throws(HALError) -> PortAudioDriver {
+    /// Opens the PortAudio stream (or, for duplex on a sound server, two:
+    /// ``SplitDuplexDriver``); the library is held by the caller and, on success, by the driver.
+    private func open(_ opening: StreamOpening) throws(HALError) -> any StreamDriver {
         let configuration = opening.configuration
         let all = PortAudioDevices.all(withRates: false)
-        func side(_ direction: Direction) throws(HALError) -> (PaStreamParameters, PortAudioDevice)? {
+        func side(_ direction: Direction) throws(HALError) -> PortAudioSide? {
             guard let requested = configuration.parameters(for: direction) else { return nil }
             let device: PortAudioDevice
             if let id = requested.device {
@@ -101,16 +102,12 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
             }
             let parameters = PortAudioNegotiation.parameters(
                 requested, device: device, direction: direction, latency: configuration.latency)
-            return (parameters, device)
+            return PortAudioSide(parameters: parameters, device: device)
         }
         let input = try side(.input)
         let output = try side(.output)
-        try PortAudioNegotiation.check(input: input, output: output, rate: configuration.sampleRate)
+        try PortAudioNegotiation.check(input: input.map { ($0.parameters, $0.device) }, output: output.map { ($0.parameters, $0.device) }, rate: configuration.sampleRate)
 
-        func planar(_ parameters: StreamParameters?) -> PlanarScratch? {
-            guard let parameters, !parameters.interleaved else { return nil }
-            return PlanarScratch(channels: parameters.channels, format: parameters.format)
-        }
         // The engine exists before Pa_OpenStream, which fixes the callback's user data.
         func layout(_ parameters: StreamParameters?) -> GrantedDirection? {
             parameters.map {
@@ -125,60 +122,32 @@ public final class PortAudioBackend: AudioBackend, @unchecked Sendable {
                 input: layout(configuration.input), output: layout(configuration.output)),
             maxFramesPerCall: PortAudioDriver.maxFramesPerCall(period: configuration.framesPerPeriod),
             hostBuffersVary: PortAudioDriver.hostBuffersVary)
+        if let input, let output, SplitDuplex.isNeeded(input: input.device, output: output.device) {
+            return try SplitDuplex.open(configuration, engine: engine, input: input, output: output)
+        }
         let context = PortAudioCallbackContext(
-            engine: engine, sampleRate: configuration.sampleRate, output: configuration.output, inputPlanar: planar(configuration.input),
-            outputPlanar: planar(configuration.output))
+            engine: engine, sampleRate: configuration.sampleRate, output: configuration.output,
+            inputPlanar: PlanarScratch(configuration.input), outputPlanar: PlanarScratch(configuration.output))
         let contextPointer = Unmanaged.passRetained(context).toOpaque()
-        var handle: UnsafeMutableRawPointer?
-        var inputParameters = input?.0
-        var outputParameters = output?.0
-        // Not paNeverDropInput: PortAudio 19.6 aborts with it on `pulse` (an
-        // assertion in pa_process.c when it calls back with input only; docs/portaudio.md).
-        let flags = PaStreamFlags(paClipOff) | PaStreamFlags(paDitherOff)
-        let code = PortAudioLibrary.quietly {
-            withOptionalPointer(&inputParameters) { inputPointer in
-                withOptionalPointer(&outputParameters) { outputPointer in
-                    Pa_OpenStream(
-                        &handle, inputPointer, outputPointer, configuration.sampleRate,
-                        UInt(paFramesPerBufferUnspecified), flags, { PortAudioCallbacks.process($0, $1, $2, $3, $4, $5) },
-                        contextPointer)
-                }
-            }
-        }
-        guard code == paNoError.rawValue, let handle else {
+        let handle: UnsafeMutableRawPointer
+        do {
+            handle = try PortAudioStreams.open(
+                input: input?.parameters, output: output?.parameters, rate: configuration.sampleRate,
+                callback: { PortAudioCallbacks.process($0, $1, $2, $3, $4, $5) }, userData: contextPointer,
+                finished: { PortAudioCallbacks.finished($0) })
+        } catch {
             Unmanaged<PortAudioCallbackContext>.fromOpaque(contextPointer).release()
-            throw PortAudioLibrary.error("Pa_OpenStream", code)
+            throw error
         }
-        _ = Pa_SetStreamFinishedCallback(handle) { PortAudioCallbacks.finished($0) }
-        var notes = ["host buffers as PortAudio gives them (paFramesPerBufferUnspecified)"]
-        let hinted: Bool
-        if case .seconds = configuration.latency { hinted = false } else { hinted = true }
-        if hinted, let server = [input, output].compactMap({ $0 }).first(where: { $0.1.isSoundServer }) {
-            notes.append(
-                "\(server.1.info.id) has a sound server behind it: latency of at least \(Int(PortAudioNegotiation.serverMinimumLatency * 1000)) ms suggested, \(server.0.suggestedLatency * 1000) ms asked")
-        }
-        var realTime = RealTimeStatus.notRequested
-        if configuration.realTimePriority, (input ?? output)!.1.isALSA {
-            PaAlsa_EnableRealtimeScheduling(handle, 1)
-            // Asked of PortAudio's ALSA host API; the stream reports what the callback thread got once it runs.
-            realTime = .requested
-        }
+        let realTime = PortAudioStreams.realTime(configuration, handles: [handle], device: (input ?? output)!.device)
         let info = Pa_GetStreamInfo(handle)?.pointee
-        let rate = info?.sampleRate ?? configuration.sampleRate
-        if rate != configuration.sampleRate {
-            notes.append("PortAudio reports \(rate) Hz for the \(configuration.sampleRate) Hz asked")
-        }
-        func granted(_ direction: Direction, _ side: (PaStreamParameters, PortAudioDevice)?) -> GrantedDirection? {
-            guard let side, let requested = configuration.parameters(for: direction) else { return nil }
-            let seconds = (direction == .input ? info?.inputLatency : info?.outputLatency) ?? 0
-            return GrantedDirection(
-                device: side.1.info.id, channels: requested.channels, format: requested.format,
-                interleaved: requested.interleaved, bufferFrames: 0, latencyFrames: Int((seconds * rate).rounded()),
-                reportedLatencySeconds: seconds)
-        }
+        var notes = PortAudioStreams.notes(configuration, sides: [input, output].compactMap { $0 }, reportedRate: info?.sampleRate)
+        notes.insert("host buffers as PortAudio gives them (paFramesPerBufferUnspecified)", at: 0)
         let grantedConfiguration = GrantedConfiguration(
             backend: name, sampleRate: configuration.sampleRate, framesPerPeriod: configuration.framesPerPeriod,
-            input: granted(.input, input), output: granted(.output, output), realTime: realTime, notes: notes)
+            input: PortAudioStreams.granted(configuration, .input, input, latency: info?.inputLatency ?? 0),
+            output: PortAudioStreams.granted(configuration, .output, output, latency: info?.outputLatency ?? 0),
+            realTime: realTime, notes: notes)
         return PortAudioDriver(
             granted: grantedConfiguration, engine: engine, stream: handle, context: context, contextPointer: contextPointer)
     }

@@ -79,6 +79,12 @@ struct PlanarScratch {
         buffer = .allocate(byteCount: Self.frames * channels * format.bytesPerSample, alignment: 16)
     }
 
+    /// The block for a planar direction; `nil` for an interleaved or missing one.
+    init?(_ parameters: StreamParameters?) {
+        guard let parameters, !parameters.interleaved else { return nil }
+        self.init(channels: parameters.channels, format: parameters.format)
+    }
+
     /// Frames `offset ..< offset + frames` of each channel of `pointers` into the block.
     func gather(_ pointers: UnsafeRawPointer, offset: Int, frames: Int) {
         let channelPointers = pointers.assumingMemoryBound(to: UnsafeRawPointer?.self)
@@ -127,7 +133,7 @@ enum PortAudioCallbacks {
             pthread_getschedparam(pthread_self(), &policy, &parameters)
             engine.noteAudioThread(policy: policy, priority: parameters.sched_priority)
         }
-        var status = callbackStatus(flags)
+        let status = callbackStatus(flags)
         // A duplex stream starts when both directions run. PortAudio's ALSA host
         // API starts capture and playback unlinked, and a sound server's capture
         // begins later than its playback: until then PortAudio passes zeros

@@ -179,6 +179,12 @@ public enum AudioThreadAllocations {
             slot.thread.store(UInt(pthread_self()), ordering: .relaxed)
         }
 
+        /// Makes `thread` (a `pthread_self()` value) the one whose allocations
+        /// count: a thread the test cannot run code on, such as a library's.
+        public func watch(thread: UInt) {
+            slot.thread.store(thread, ordering: .relaxed)
+        }
+
         /// The number of code ranges of the attributed libraries found at the last ``begin()``.
         public var attributedRangeCount: Int { slot.rangeCount.load(ordering: .relaxed) }
 

@@ -58,16 +58,18 @@ struct DeviceKindTests {
 
     @Test("a latency hint gives a sound server at least 100 ms and a card PortAudio's default; seconds are kept")
     func latency() {
-        func device(server: Bool) -> PortAudioDevice {
-            let info = DeviceInfo(
-                id: "d", name: "d", backend: "portaudio", maxInputChannels: 2, maxOutputChannels: 2, defaultSampleRate: 48_000,
-                supportedSampleRates: [48_000], supportedFormats: [.int16], defaultLowInputLatency: 0.008,
-                defaultHighInputLatency: 0.035, defaultLowOutputLatency: 0.009, defaultHighOutputLatency: 0.034)
-            return PortAudioDevice(index: 0, hostAPI: "ALSA", isALSA: true, isSoundServer: server, info: info)
-        }
         #expect(PortAudioNegotiation.suggestedLatency(.low, device: device(server: false), direction: .output) == 0.009)
         #expect(PortAudioNegotiation.suggestedLatency(.high, device: device(server: false), direction: .input) == 0.035)
         #expect(PortAudioNegotiation.suggestedLatency(.low, device: device(server: true), direction: .output) == 0.1)
         #expect(PortAudioNegotiation.suggestedLatency(.seconds(0.01), device: device(server: true), direction: .output) == 0.01)
     }
+}
+
+/// An ALSA host API device of PortAudio with a sound server behind it or not, for tests without PortAudio.
+func device(server: Bool) -> PortAudioDevice {
+    let info = DeviceInfo(
+        id: "d", name: "d", backend: "portaudio", maxInputChannels: 2, maxOutputChannels: 2, defaultSampleRate: 48_000,
+        supportedSampleRates: [48_000], supportedFormats: [.int16], defaultLowInputLatency: 0.008,
+        defaultHighInputLatency: 0.035, defaultLowOutputLatency: 0.009, defaultHighOutputLatency: 0.034)
+    return PortAudioDevice(index: 0, hostAPI: "ALSA", isALSA: true, isSoundServer: server, info: info)
 }
