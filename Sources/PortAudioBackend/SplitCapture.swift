@@ -29,21 +29,14 @@ final class SplitCapture: @unchecked Sendable {
     let thread = Atomic<UInt>(0)
     /// The input callback thread of the split stream that started last, for tests counting its allocations.
     static let lastThread = Atomic<UInt>(0)
-    /// Posted at the first captured frames after a start; the start sleeps on it.
-    private let firstCapture: UnsafeMutablePointer<sem_t>
+    /// Signalled at the first captured frames after a start; the start sleeps on it.
+    private let firstCapture = StreamWakeUp()
     private let announced = Atomic<Bool>(false)
 
     init(handOver: CaptureHandOver, channels: Int, format: SampleFormat) {
         self.handOver = handOver
         self.channels = channels
         bytesPerSample = format.bytesPerSample
-        firstCapture = .allocate(capacity: 1)
-        sem_init(firstCapture, 0, 0)
-    }
-
-    deinit {
-        sem_destroy(firstCapture)
-        firstCapture.deallocate()
     }
 
     /// Empties the hand-over and the flags for a start. Only while neither stream runs.
@@ -53,24 +46,20 @@ final class SplitCapture: @unchecked Sendable {
         ended.store(false, ordering: .relaxed)
         thread.store(0, ordering: .relaxed)
         announced.store(false, ordering: .relaxed)
-        while sem_trywait(firstCapture) == 0 {}
+        firstCapture.reset()
     }
 
     /// Sleeps until the input stream has delivered frames, ended by itself, or `seconds` pass.
     /// - Returns: whether frames came (or the stream ended: the caller checks ``ended``).
     func waitForFirstCapture(seconds: Double) -> Bool {
         let deadline = HostClock.monotonicSeconds() + seconds
-        while handOver.captured.load(ordering: .acquiring) == 0, !ended.load(ordering: .acquiring) {
-            // sem_timedwait counts on CLOCK_REALTIME: the monotonic deadline becomes a wall-clock one.
-            let left = deadline - HostClock.monotonicSeconds()
-            guard left > 0 else { return false }
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            let wall = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + left
-            var limit = timespec(tv_sec: Int(wall), tv_nsec: Int((wall - Double(Int(wall))) * 1e9))
-            if sem_timedwait(firstCapture, &limit) != 0, errno != EINTR, errno != ETIMEDOUT { return false }
+        while true {
+            let ticket = firstCapture.ticket()
+            if handOver.captured.load(ordering: .acquiring) > 0 || ended.load(ordering: .acquiring) { return true }
+            if !firstCapture.wait(until: deadline, since: ticket) {
+                return handOver.captured.load(ordering: .acquiring) > 0 || ended.load(ordering: .acquiring)
+            }
         }
-        return true
     }
 
     /// The input stream's callback: its frames into the hand-over.
@@ -89,7 +78,7 @@ final class SplitCapture: @unchecked Sendable {
         if let input {
             context.handOver.put(input, frames: Int(frames), status: callbackStatus(flags), captureTime: captureTime)
         }
-        if !context.announced.exchange(true, ordering: .relaxed) { sem_post(context.firstCapture) }
+        if !context.announced.exchange(true, ordering: .relaxed) { context.firstCapture.signalProgress() }
         return Int32(paContinue.rawValue)
     }
 
@@ -99,7 +88,7 @@ final class SplitCapture: @unchecked Sendable {
         let context = Unmanaged<SplitCapture>.fromOpaque(userData).takeUnretainedValue()
         guard !context.stopping.load(ordering: .acquiring) else { return }
         context.ended.store(true, ordering: .releasing)
-        sem_post(context.firstCapture)
+        context.firstCapture.signalEnd()
     }
 
     /// The error of a stream whose input stream PortAudio stopped by itself.
