@@ -26,7 +26,10 @@ final class InputFile: PlaybackSource {
     /// The frames in the file; `nil` for standard input.
     let frames: Int?
     private var position = 0
-    /// Levels of what is read, for the status line (on the writer thread, never the audio thread).
+    /// Frames read since the start, across rewinds: the stream position of the next frame.
+    private var streamPosition = 0
+    /// Levels of what is read, stamped with their stream position, for the
+    /// status line (on the writer thread, never the audio thread).
     var meter: LevelMeter?
 
     /// Opens `path`, or standard input when it is `-`.
@@ -59,7 +62,8 @@ final class InputFile: PlaybackSource {
             got = try file.read(from: position, into: UnsafeMutableBufferPointer(rebasing: buffer[..<(count * channels)]))
         }
         position += got
-        meter?.add(UnsafeBufferPointer(rebasing: buffer[..<(got * channels)]))
+        meter?.add(UnsafeBufferPointer(rebasing: buffer[..<(got * channels)]), at: streamPosition)
+        streamPosition += got
         return got
     }
 
@@ -85,6 +89,8 @@ final class OutputFile: RecordingSink {
 
     private let target: Target
     let meter: LevelMeter
+    /// Frames metered so far: the stream position of the next frame recorded.
+    private var metered = 0
     /// The first error, kept so the command can name it once.
     private(set) var failure: (any Error)?
 
@@ -97,7 +103,7 @@ final class OutputFile: RecordingSink {
         } else {
             target = .stream(try SoundStreamWriter(path: path, container: container, sampleType: sampleType, channels: channels, sampleRate: sampleRate))
         }
-        meter = LevelMeter(channels: channels)
+        meter = LevelMeter(channels: channels, blockFrames: max(1, sampleRate / 100), pendingFrames: sampleRate)
     }
 
     /// Frames written so far.
@@ -110,7 +116,8 @@ final class OutputFile: RecordingSink {
 
     /// Writes the frames and meters them (on the reader thread).
     func write(_ frames: UnsafeBufferPointer<Float>) throws {
-        meter.add(frames)
+        meter.add(frames, at: metered)
+        metered += frames.count / meter.channels
         do {
             switch target {
             case .stream(let writer): try writer.write(frames)

@@ -38,12 +38,16 @@ struct PlayCommand: ParsableCommand {
                     resolved, rate: input.sampleRate, inputChannels: 0,
                     outputChannels: channels ?? max(input.channels, playback.map?.deviceChannels ?? 0), inputMap: nil,
                     outputMap: playback.map?.map)
-                input.meter = LevelMeter(channels: input.channels)
+                // Room for every block between what the writer has read and what is heard: the ring
+                // (a power of two up to twice the frames asked for) and the device's output latency.
+                input.meter = LevelMeter(
+                    channels: input.channels, blockFrames: max(1, input.sampleRate / 100),
+                    pendingFrames: 2 * stream.options.bufferFrames + (stream.granted.output?.latencyFrames ?? 0))
                 try playback.play(input, on: stream, rate: input.sampleRate)
                 return (stream, input)
             }
             defer { stream.close() }
-            var run = StreamRun(command: "play", stream: stream, meter: input.meter, status: StatusLine())
+            var run = StreamRun(command: "play", stream: stream, meter: input.meter, metersPlayback: true, status: StatusLine())
             let ending = try run.run()
             if !common.quiet { printError(run.summary("played", frames: stream.playedFrames) + " of \(input.name)" + ending.note) }
             return ending

@@ -17,6 +17,9 @@ struct StreamRun {
     let stream: BufferedStream
     /// The levels shown (what is recorded, else what is played).
     let meter: LevelMeter?
+    /// Whether ``meter`` meters the playback, whose frames are shown once they
+    /// are heard (``heardPosition``) rather than when the writer reads them.
+    let metersPlayback: Bool
     var status: StatusLine
 
     /// Starts the stream and waits for its end, redrawing the status line ten times a second.
@@ -41,13 +44,26 @@ struct StreamRun {
             status.finish()
             throw error
         }
-        showStatus()
+        // A run that ended by itself has played out all it read: the last blocks are shown now.
+        showStatus(playedOut: ending == .finished)
         status.finish()
         return ending
     }
 
-    private mutating func showStatus() {
-        status.show(elapsed: Double(stream.frameCount) / stream.sampleRate, levels: meter?.take(), xruns: stream.xrunCount)
+    /// Draws the status line with the levels of the frames heard (played) or captured (recorded) since the last time.
+    private mutating func showStatus(playedOut: Bool = false) {
+        let levels = meter?.take(upTo: metersPlayback && !playedOut ? heardPosition : .max)
+        status.show(elapsed: Double(stream.frameCount) / stream.sampleRate, levels: levels, xruns: stream.xrunCount)
+    }
+
+    /// The stream position of the playback frame heard now: the frames the
+    /// device took from the ring less its granted output latency (never below
+    /// 0). Once the data has ended, the device's frames of padding or play-out
+    /// count that latency down, so the last blocks are shown as they are heard;
+    /// after a ring underflow the position may be early by up to the latency.
+    var heardPosition: Int {
+        let latency = stream.granted.output?.latencyFrames ?? 0
+        return max(0, min(stream.playedFrames, stream.frameCount - latency))
     }
 
     /// Runs a stream whose recording goes to `sink`, finishes the file (also
@@ -57,7 +73,7 @@ struct StreamRun {
             try? sink.finish()
             stream.close()
         }
-        var run = StreamRun(command: command, stream: stream, meter: sink.meter, status: StatusLine())
+        var run = StreamRun(command: command, stream: stream, meter: sink.meter, metersPlayback: false, status: StatusLine())
         let ending = try run.run()
         try sink.finish()
         if !quiet {
