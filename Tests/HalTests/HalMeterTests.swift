@@ -85,10 +85,10 @@ struct HalMeterTests {
     }
 
     /// Plays `file` on a terminal on the real-time loopback device with an output latency of 0.25 s.
-    func playOnATerminal(_ file: String) throws -> ProcessRun {
+    func playOnATerminal(_ file: String, options: String = "") throws -> ProcessRun {
         let script = try #require(executableOnPath("script"), "script (util-linux) makes the terminal")
         let hal = try #require(builtExecutable(named: "hal"))
-        let command = "'\(hal)' play '\(file)' --device 'loopback:late?latency=0.25' --clock realtime"
+        let command = "'\(hal)' play '\(file)' --device 'loopback:late?latency=0.25' --clock realtime \(options)"
         return try runProcess(script, ["-qec", command, "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil])
     }
 
@@ -145,6 +145,24 @@ struct HalMeterTests {
         #expect(last.contains("  1: -20.0/") && last.contains("  2: -20.0/"), "\(run.stdout.debugDescription)")
         for (_, line) in lines.dropLast() {
             #expect(!line.contains("-20.0"), "before the end is heard: \(line)")
+        }
+        #expect(run.stdout.hasSuffix("xruns 0\u{1B}[K\r\nhal play: played 24000 frames (0.5 s), 0 xruns of \(file)\r\n"), "\(run.stdout.debugDescription)")
+    }
+
+    /// With a second of padding after that sound, it shows while the padding
+    /// plays, from when the latency has passed (it is heard from 0.55 s to
+    /// 0.75 s), and the lines after it show no levels (padding is not metered).
+    @Test func theEndOfTheFileIsShownDuringThePadding() throws {
+        let file = try silenceThen(14400, 9600, amplitude: 0.1, name: "quiet-end.wav")
+        let run = try playOnATerminal(file, options: "--pad 1")
+        #expect(run.status == 0, "\(run.stdout.debugDescription)")
+        let lines = Self.statusLines(run.stdout)
+        let shown = lines.filter { $0.1.contains("  1: -20.0/") }
+        #expect(!shown.isEmpty && shown.allSatisfy { $0.0 >= 0.5 && $0.0 <= 0.9 }, "\(run.stdout.debugDescription)")
+        let after = lines.filter { $0.0 >= 1.0 }
+        #expect(after.count >= 4, "\(run.stdout.debugDescription)")
+        for (_, line) in after {
+            #expect(!line.contains("dBFS"), "after the file was heard, during the padding: \(line)")
         }
         #expect(run.stdout.hasSuffix("xruns 0\u{1B}[K\r\nhal play: played 24000 frames (0.5 s), 0 xruns of \(file)\r\n"), "\(run.stdout.debugDescription)")
     }
