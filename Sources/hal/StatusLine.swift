@@ -61,6 +61,17 @@ struct StatusLine {
         return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)"
     }
 
+    /// Whether ``show(elapsed:levels:xruns:)`` at `elapsed` writes a line: not
+    /// while quiet nor between plain lines, so the meter keeps its levels for
+    /// the next line that shows them.
+    func isDue(elapsed: Double) -> Bool {
+        switch style {
+        case .quiet: false
+        case .terminal: true
+        case .plain: elapsed - lastPlain >= Self.plainInterval
+        }
+    }
+
     /// Shows the line for `elapsed` seconds (plain lines only once per interval).
     mutating func show(elapsed: Double, levels: [LevelMeter.Level]?, xruns: Int) {
         switch style {
@@ -68,7 +79,7 @@ struct StatusLine {
         case .terminal:
             console.draw(Self.text(elapsed: elapsed, levels: levels, xruns: xruns))
         case .plain:
-            guard elapsed - lastPlain >= Self.plainInterval else { return }
+            guard isDue(elapsed: elapsed) else { return }
             lastPlain = elapsed
             console.log(Self.text(elapsed: elapsed, levels: levels, xruns: xruns))
         }

@@ -50,10 +50,12 @@ struct StreamRun {
         return ending
     }
 
-    /// Draws the status line with the levels of the frames heard (played) or captured (recorded) since the last time.
+    /// Draws the status line, when one is due, with the levels of the frames heard (played) or captured (recorded) since the last line.
     private mutating func showStatus(playedOut: Bool = false) {
+        let elapsed = Double(stream.frameCount) / stream.sampleRate
+        guard status.isDue(elapsed: elapsed) else { return }
         let levels = meter?.take(upTo: metersPlayback && !playedOut ? heardPosition : .max)
-        status.show(elapsed: Double(stream.frameCount) / stream.sampleRate, levels: levels, xruns: stream.xrunCount)
+        status.show(elapsed: elapsed, levels: levels, xruns: stream.xrunCount)
     }
 
     /// The stream position of the playback frame heard now: the frames the

@@ -71,12 +71,13 @@ struct HalMeterTests {
     /// A stereo f32 file at 48 kHz: silence for `silentFrames`, then a 1 kHz
     /// sine of amplitude `amplitude` for `soundFrames` (at 0.5: peak -6.0
     /// dBFS, RMS -9.0 dBFS).
-    func silenceThen(_ silentFrames: Int, _ soundFrames: Int, amplitude: Double, name: String) throws -> String {
+    func silenceThen(_ silentFrames: Int, _ soundFrames: Int, amplitude: Double, silenceAfter: Int = 0, name: String) throws -> String {
         let path = scratch.path + "/" + name
-        let frames = silentFrames + soundFrames
+        let frames = silentFrames + soundFrames + silenceAfter
         let map = try WaveMap(creating: path, sampleType: .f32, channels: 2, sampleRate: 48000, frames: frames)
         let samples = (0..<frames).flatMap { frame -> [Float] in
-            let value = frame < silentFrames ? 0 : Float(amplitude * sin(2 * Double.pi * 1000 * Double(frame) / 48000))
+            let sounding = frame >= silentFrames && frame < silentFrames + soundFrames
+            let value = sounding ? Float(amplitude * sin(2 * Double.pi * 1000 * Double(frame) / 48000)) : 0
             return [value, value]
         }
         try samples.withUnsafeBufferPointer { try map.write($0, at: 0) }
@@ -90,6 +91,21 @@ struct HalMeterTests {
         let hal = try #require(builtExecutable(named: "hal"))
         let command = "'\(hal)' play '\(file)' --device 'loopback:late?latency=0.25' --clock realtime \(options)"
         return try runProcess(script, ["-qec", command, "/dev/null"], environment: ["AUDIOHAL_BACKEND": nil])
+    }
+
+    /// Off a terminal a line is written once a second, and its levels cover
+    /// the whole second: a 0.2 s sound heard from 1.55 s (1.3 s into the file,
+    /// 0.25 s of latency) shows on the line written at 2 s, although the
+    /// status is refreshed every 0.1 s.
+    @Test func aPlainLineMetersItsWholeSecond() throws {
+        let file = try silenceThen(62400, 9600, amplitude: 0.5, silenceAfter: 48000, name: "burst.wav")
+        let hal = try #require(builtExecutable(named: "hal"))
+        let run = try runProcess(hal, ["play", file, "--device", "loopback:late?latency=0.25", "--clock", "realtime"], environment: ["AUDIOHAL_BACKEND": nil])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("00:00:0") }
+        let second = try #require(lines.first { $0.hasPrefix("00:00:02") }, "\(run.stderr)")
+        #expect(second.contains("  1: -6.0/") && second.contains("  2: -6.0/"), "\(run.stderr)")
+        #expect(lines.filter { $0.contains("-6.0/") }.count == 1, "\(run.stderr)")
     }
 
     /// The status lines drawn on a terminal, as (elapsed seconds, text).
