@@ -109,8 +109,9 @@ public struct ConformanceLimits: Sendable, Hashable, Codable {
     /// Seconds of audio each format and rate plays.
     public var sweepSeconds: Double
     /// Through a sound server, the shortest stream over which `formats` and `rates` judge the speed, in
-    /// seconds: silence follows the sweep's signal until the run is this long. A server's callbacks
-    /// drift by a percent or more for a second or so at a time before they catch up (docs/conform-judgement.md).
+    /// seconds: silence follows the sweep's signal until the run is this long, and at least 64 periods.
+    /// A server's callbacks drift by a percent or more for a second or so at a time before they catch up,
+    /// and at long periods arrive up to a period late, unevenly (docs/conform-judgement.md).
     public var speedSeconds: Double
     /// `formats` and `rates` on a loop that is not digital: the lowest SNR, in dB,
     /// of a format or rate the path converts (s16 quantisation alone gives about 90 dB).

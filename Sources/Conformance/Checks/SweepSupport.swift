@@ -36,6 +36,8 @@ struct SweepFinding {
 
 /// One configuration of a format or rate sweep, played through the loop and judged.
 struct SweepItem {
+    /// Through a sound server, the fewest periods a run spans for its speed to be judged.
+    static let speedPeriods = 64
     var label: String
     var rate: Double
     var format: SampleFormat
@@ -55,8 +57,10 @@ struct SweepItem {
         let configuration = context.target.configuration(rate: rate, format: format)
         let run: LoopRun
         do {
-            // Through a sound server the run lasts long enough to judge the speed past its rate's wander.
-            let minimumFrames = clock == .realTime && context.loopKind() == .soundServer ? Int(context.target.limits.speedSeconds * rate) : 0
+            // Through a sound server the run lasts long enough to judge the speed past its delivery's wander:
+            // `speedSeconds`, and 64 periods (at long periods the server hands capture over a period or so late, unevenly).
+            let minimumFrames = clock == .realTime && context.loopKind() == .soundServer
+                ? max(Int(context.target.limits.speedSeconds * rate), Self.speedPeriods * context.target.period) : 0
             run = try LoopRunner.run(in: context, signal: signal, configuration: configuration, minimumFrames: minimumFrames)
         } catch let error where error.isDeviceLost {
             throw error
