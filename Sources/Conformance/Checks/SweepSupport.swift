@@ -43,7 +43,7 @@ struct SweepItem {
     var format: SampleFormat
 
     /// Plays a short signal in this configuration: integrity (or SNR and level), and speed.
-    func run(in context: CheckContext, clock: StreamClockKind, comparison: SweepComparison) throws -> SweepFinding {
+    func run(in context: CheckContext, clock: StreamClockKind, loop: LoopKind, comparison: SweepComparison) throws -> SweepFinding {
         // At least 16 periods, so the speed is judged on more than a start-up.
         let frames = max(2048, Int(context.target.limits.sweepSeconds * rate), 16 * context.target.period)
         let channels = context.target.channels
@@ -59,7 +59,7 @@ struct SweepItem {
         do {
             // Through a sound server the run lasts long enough to judge the speed past its delivery's wander:
             // `speedSeconds`, and 64 periods (at long periods the server hands capture over a period or so late, unevenly).
-            let minimumFrames = clock == .realTime && context.loopKind() == .soundServer
+            let minimumFrames = clock == .realTime && loop == .soundServer
                 ? max(Int(context.target.limits.speedSeconds * rate), Self.speedPeriods * context.target.period) : 0
             run = try LoopRunner.run(in: context, signal: signal, configuration: configuration, minimumFrames: minimumFrames)
         } catch let error where error.isDeviceLost {
@@ -143,7 +143,7 @@ extension CheckContext {
         var worstSNR: Double?, worstGain: Double?
         for item in items {
             let comparison = SweepComparison.choose(loop: loop, rate: item.rate, format: item.format, target: target)
-            let finding = try item.run(in: self, clock: clock, comparison: comparison)
+            let finding = try item.run(in: self, clock: clock, loop: loop, comparison: comparison)
             problems += finding.problems
             recordings += finding.recordings
             if let speed = finding.speed { worst = max(worst, abs(speed - 1)) }
